@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building and testing tracelens needs on a Debian machine with rustup, node and npm.
+# Every step is skipped when the right version is already present, so a second run takes seconds.
+# Only crates.io, npm and Debian's packages are used: nothing is downloaded from anywhere else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+say() { printf '[install-tools] %s\n' "$*"; }
+
+# The wasm-bindgen CLI must match the library version in Cargo.lock exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# 1. Debian packages: the browser for tests, and the reference decoders tests compare against.
+need_apt=()
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
+command -v tshark >/dev/null 2>&1 || need_apt+=(tshark)
+command -v tcpdump >/dev/null 2>&1 || need_apt+=(tcpdump)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "apt-get install ${need_apt[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# 2. Rust target for the browser.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 3. Crates the offline builds need.
+cargo fetch --locked >/dev/null 2>&1 || cargo fetch
+
+# 4. trunk (0.22 needs a newer rustc than this machine has).
+if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+  say "cargo install trunk $TRUNK_VERSION (about 8 minutes)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# 5. wasm-bindgen CLI, without --locked: its own lockfile pins a crate release the registry lacks.
+WB=$(wasm_bindgen_version)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $WB"; then
+  say "cargo install wasm-bindgen-cli $WB (about 5 minutes)"
+  cargo install wasm-bindgen-cli --version "$WB"
+fi
+
+# 6. npm packages: wasm-opt from binaryen 132 (Debian's is too old) and playwright-core (no browser download).
+if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
+  say "npm ci in tests/"
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
+say "tools ready"
