@@ -261,6 +261,9 @@ pub struct IpContext {
     /// Offset just past the end of the datagram's payload as its length field claims, clamped
     /// to the captured bytes.
     pub end: usize,
+    /// Offset just past the end of the payload as the length field claims, not clamped: beyond
+    /// the frame when the snap length cut the datagram (lengths like `tcp.len` count from here).
+    pub claimed_end: usize,
     /// True when the datagram's payload is a later fragment (no transport header in it).
     pub later_fragment: bool,
     /// True when the payload is the first fragment of a fragmented datagram.
