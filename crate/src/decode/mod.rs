@@ -140,6 +140,7 @@ impl Layer {
     }
 
     /// Adds a boolean flag field: `value` is `(word & mask) != 0`.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_flag(
         &mut self,
         name: &'static str,
