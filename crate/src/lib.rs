@@ -11,6 +11,7 @@
 pub mod capture;
 pub mod decode;
 pub mod field;
+pub mod hexinput;
 pub mod summary;
 
 pub use decode::{decode, Dissection, Layer};

@@ -281,18 +281,26 @@ fn sap_name(sap: u8) -> &'static str {
     }
 }
 
-/// Bytes after the outermost IP or ARP datagram in an Ethernet frame, classified.
+/// Bytes after the outermost IP or ARP datagram, classified.
+///
+/// On Ethernet the frame minimum is 60 bytes. Raw-IP frames are often what tcpdump `-x` printed
+/// of an Ethernet capture, padding included, so the same rule applies there to the 46-byte
+/// minimum Ethernet payload.
 pub fn classify_trailer(cx: &Ctx<'_>, link_type: u32) -> Option<Trailer> {
-    if link_type != linktype::ETHERNET {
-        return None;
-    }
+    let min = match link_type {
+        linktype::ETHERNET => MIN_FRAME,
+        linktype::RAW | linktype::RAW_ALT12 | linktype::RAW_ALT14 | linktype::IPV4 => {
+            MIN_FRAME - field::HEADER_LEN
+        }
+        _ => return None,
+    };
     let end = cx.datagram_end?;
     let frame_len = cx.frame.len();
     if end >= frame_len {
         return None;
     }
     let bytes = cx.frame.get(end..)?;
-    let kind = if frame_len <= MIN_FRAME {
+    let kind = if frame_len <= min {
         if bytes.iter().all(|&x| x == 0) {
             TrailerKind::ZeroPadding
         } else {
@@ -308,24 +316,30 @@ pub fn classify_trailer(cx: &Ctx<'_>, link_type: u32) -> Option<Trailer> {
     })
 }
 
-/// Records the trailer as `eth.padding` or `eth.trailer` on the Ethernet layer.
+/// Records the trailer as `eth.padding` or `eth.trailer`: on the Ethernet layer when there is
+/// one, else on a layer of its own at the end of the frame.
 pub fn add_trailer_fields(cx: &mut Ctx<'_>, t: &Trailer) {
-    let bytes = cx
-        .frame
-        .get(t.offset..t.offset + t.len)
-        .unwrap_or(&[])
-        .to_vec();
-    let Some(eth) = cx.layers.iter_mut().find(|l| l.proto == "eth") else {
-        return;
-    };
+    let bytes = cx.frame.get(t.offset..).unwrap_or(&[]).to_vec();
     let (name, label, display) = match t.kind {
         TrailerKind::ZeroPadding => ("eth.padding", "Padding", "all zero"),
         TrailerKind::NonZeroPadding => ("eth.padding", "Padding", "NOT all zero"),
         TrailerKind::ExtraData => ("eth.trailer", "Trailer", "bytes beyond the datagram"),
     };
     let n = bytes.len();
-    eth.add(name, label, Value::Bytes(bytes), t.offset, t.len)
-        .display = Some(format!("{n} bytes, {display}"));
+    let display = Some(format!("{n} bytes, {display}"));
+    match cx.layers.iter_mut().find(|l| l.proto == "eth") {
+        Some(eth) => {
+            eth.add(name, label, Value::Bytes(bytes), t.offset, t.len)
+                .display = display;
+        }
+        None => {
+            let mut l = Layer::new("trailer", "Bytes after the IP datagram", t.offset);
+            l.len = t.len;
+            l.add(name, label, Value::Bytes(bytes), t.offset, t.len)
+                .display = display;
+            cx.layers.push(l);
+        }
+    }
 }
 
 #[cfg(test)]
