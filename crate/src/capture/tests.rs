@@ -1,0 +1,658 @@
+//! Reader tests on handmade captures: values and byte positions for each variant, chunking at
+//! every boundary, every truncation, and the messages for files we cannot read.
+
+use super::*;
+use proptest::prelude::*;
+use std::io::Write;
+
+mod fixtures;
+use fixtures::*;
+
+const ALL: &[(&str, &[u8])] = &[
+    ("pcap le usec", PCAP_LE_USEC),
+    ("pcap be nsec", PCAP_BE_NSEC),
+    ("pcap modified", PCAP_MODIFIED_LE),
+    ("pcapng le", PCAPNG_LE),
+    ("pcapng two sections", PCAPNG_TWO_SECTIONS),
+];
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
+}
+
+/// Reads `bytes` fed in chunks of the given sizes (cycled), pulling events between chunks.
+fn read_chunked(bytes: &[u8], sizes: &[usize]) -> Capture {
+    let mut r = CaptureReader::new();
+    let mut packets = Vec::new();
+    let mut error = None;
+    let mut pos = 0;
+    let mut i = 0;
+    loop {
+        match r.next() {
+            Event::Packet(p) => packets.push(p),
+            Event::Error(e) => {
+                assert!(error.is_none(), "two errors");
+                error = Some(e);
+            }
+            Event::End => break,
+            Event::NeedMore => {
+                if pos >= bytes.len() {
+                    r.finish();
+                    continue;
+                }
+                let size = sizes
+                    .get(i % sizes.len().max(1))
+                    .copied()
+                    .unwrap_or(1)
+                    .max(1);
+                i += 1;
+                let end = (pos + size).min(bytes.len());
+                r.feed(&bytes[pos..end]);
+                pos = end;
+            }
+        }
+    }
+    assert_eq!(r.next(), Event::End, "End repeats");
+    Capture {
+        packets,
+        info: r.info().clone(),
+        error,
+    }
+}
+
+fn ok(bytes: &[u8]) -> Capture {
+    let c = read_all(bytes);
+    assert_eq!(c.error, None);
+    c
+}
+
+#[test]
+fn pcap_little_endian_microseconds() {
+    let c = ok(PCAP_LE_USEC);
+    assert_eq!(
+        c.info.format,
+        Some(Format::Pcap {
+            big_endian: false,
+            nanosecond: false,
+            modified: false,
+            version: (2, 4),
+            snaplen: 64,
+            link_type: 1,
+        })
+    );
+    assert_eq!(c.packets.len(), 2);
+    let p = &c.packets[0];
+    assert_eq!(
+        (p.number, p.file_offset, p.interface, p.link_type),
+        (1, 24, 0, 1)
+    );
+    assert_eq!(
+        p.ts,
+        Timestamp {
+            secs: 1_706_703_472,
+            nanos: 123_456_000
+        }
+    );
+    assert_eq!((p.cap_len, p.orig_len), (4, 4));
+    // The data is bytes 40..44 of the file.
+    assert_eq!(p.data, PCAP_LE_USEC[40..44]);
+    let p = &c.packets[1];
+    assert_eq!((p.number, p.file_offset), (2, 44));
+    assert_eq!((p.cap_len, p.orig_len), (2, 100));
+    assert_eq!(p.data, PCAP_LE_USEC[60..62]);
+    assert_eq!(c.info.packets, 2);
+    assert_eq!(c.info.packet_bytes, 6);
+    assert_eq!(c.info.first_ts.map(|t| t.secs), Some(1_706_703_472));
+    assert_eq!(c.info.last_ts.map(|t| t.secs), Some(1_706_703_473));
+    assert_eq!(c.info.interfaces.len(), 1);
+    assert_eq!(c.info.interfaces[0].ts_units_per_sec, 1_000_000);
+    assert_eq!(c.info.sections, 1);
+    assert!(c.info.notes.is_empty(), "{:?}", c.info.notes);
+    assert!(!c.info.gzip);
+}
+
+#[test]
+fn pcap_big_endian_nanoseconds() {
+    let c = ok(PCAP_BE_NSEC);
+    assert!(matches!(
+        c.info.format,
+        Some(Format::Pcap {
+            big_endian: true,
+            nanosecond: true,
+            ..
+        })
+    ));
+    assert_eq!(
+        c.packets[0].ts,
+        Timestamp {
+            secs: 1_706_703_472,
+            nanos: 123_456_789
+        }
+    );
+    assert_eq!(
+        c.packets[0].ts.format_utc(),
+        "2024-01-31 12:17:52.123456789"
+    );
+    assert_eq!(c.packets[1].data, [1, 2]);
+    assert_eq!(c.info.interfaces[0].ts_units_per_sec, 1_000_000_000);
+}
+
+#[test]
+fn pcap_modified_variant_has_24_byte_records() {
+    let c = ok(PCAP_MODIFIED_LE);
+    assert!(matches!(
+        c.info.format,
+        Some(Format::Pcap { modified: true, .. })
+    ));
+    assert_eq!(c.packets.len(), 2);
+    // Record 1 at 24 with a 24-byte header: data at 48..52; record 2 at 52, data at 76..78.
+    assert_eq!(c.packets[0].data, PCAP_MODIFIED_LE[48..52]);
+    assert_eq!(c.packets[1].file_offset, 52);
+    assert_eq!(c.packets[1].data, PCAP_MODIFIED_LE[76..78]);
+}
+
+#[test]
+fn pcapng_every_block_kind() {
+    let mut r = CaptureReader::with_block_log();
+    r.feed(PCAPNG_LE);
+    r.finish();
+    let mut packets = Vec::new();
+    loop {
+        match r.next() {
+            Event::Packet(p) => packets.push(p),
+            Event::End => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    let info = r.info();
+    assert_eq!(info.format, Some(Format::PcapNg));
+    assert_eq!(info.sections, 1);
+    assert_eq!(info.comments, vec!["hello".to_string()]);
+    let names: Vec<&str> = r.block_log().iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SHB",
+            "IDB",
+            "EPB",
+            "SPB",
+            "NRB",
+            "ISB",
+            "CB",
+            "unknown 0x00001234",
+            "PB"
+        ]
+    );
+    let offsets: Vec<u64> = r.block_log().iter().map(|b| b.offset).collect();
+    assert_eq!(offsets, [0, 44, 84, 136, 156, 208, 260, 276, 292]);
+    assert_eq!(
+        info.block_counts.iter().find(|(n, _)| n == "EPB"),
+        Some(&("EPB".to_string(), 1))
+    );
+    // Interface: Ethernet, name eth0, nanosecond resolution, statistics from the ISB.
+    let i = &info.interfaces[0];
+    assert_eq!((i.link_type, i.snaplen), (1, 0));
+    assert_eq!(i.name.as_deref(), Some("eth0"));
+    assert_eq!(i.ts_units_per_sec, 1_000_000_000);
+    let s = i.stats.as_ref().expect("ISB statistics");
+    assert_eq!((s.received, s.dropped), (Some(10), Some(1)));
+    assert_eq!(
+        s.ts,
+        Timestamp {
+            secs: 1_706_703_480,
+            nanos: 0
+        }
+    );
+    // NRB: one IPv4 and one IPv6 name.
+    assert_eq!(
+        info.names,
+        vec![
+            ("192.0.2.1".parse().expect("addr"), "gw".to_string()),
+            ("2001:db8::1".parse().expect("addr"), "h6".to_string()),
+        ]
+    );
+    assert_eq!(packets.len(), 3);
+    // EPB at 84: data at 84+28 = 112..117, comment "hi".
+    let p = &packets[0];
+    assert_eq!((p.file_offset, p.cap_len, p.orig_len), (84, 5, 60));
+    assert_eq!(p.data, PCAPNG_LE[112..117]);
+    assert_eq!(
+        p.ts,
+        Timestamp {
+            secs: 1_706_703_472,
+            nanos: 123_456_789
+        }
+    );
+    assert_eq!(p.comments, vec!["hi".to_string()]);
+    // SPB at 136: original length 3, no snap limit, data at 148..151, no timestamp.
+    let p = &packets[1];
+    assert_eq!((p.file_offset, p.cap_len, p.orig_len), (136, 3, 3));
+    assert_eq!(p.data, PCAPNG_LE[148..151]);
+    assert_eq!(p.ts, Timestamp::default());
+    // Obsolete PB at 292: data at 320.
+    let p = &packets[2];
+    assert_eq!((p.number, p.file_offset, p.cap_len), (3, 292, 1));
+    assert_eq!(p.data, PCAPNG_LE[320..321]);
+    assert_eq!(
+        p.ts,
+        Timestamp {
+            secs: 1_706_703_490,
+            nanos: 1
+        }
+    );
+    // The SPB's missing timestamp does not drag first_ts to 1970.
+    assert_eq!(info.first_ts.map(|t| t.secs), Some(1_706_703_472));
+    assert_eq!(info.last_ts.map(|t| t.secs), Some(1_706_703_490));
+}
+
+#[test]
+fn pcapng_sections_with_different_byte_orders() {
+    let c = ok(PCAPNG_TWO_SECTIONS);
+    assert_eq!(c.info.sections, 2);
+    assert_eq!(c.info.interfaces.len(), 2);
+    let (a, b) = (&c.info.interfaces[0], &c.info.interfaces[1]);
+    assert_eq!(
+        (a.section, a.link_type, a.ts_units_per_sec, a.ts_offset),
+        (0, 101, 1024, 100)
+    );
+    assert_eq!(
+        (b.section, b.link_type, b.ts_units_per_sec, b.ts_offset),
+        (1, 1, 1_000_000, 0)
+    );
+    let p = &c.packets[0];
+    // 1,024,512 ticks of 1/1024 s = 1000.5 s, plus the 100 s offset (tshark: 1100.500000000).
+    assert_eq!((p.interface, p.link_type), (0, 101));
+    assert_eq!(
+        p.ts,
+        Timestamp {
+            secs: 1100,
+            nanos: 500_000_000
+        }
+    );
+    assert_eq!(p.data, [0x45]);
+    let p = &c.packets[1];
+    assert_eq!((p.interface, p.link_type), (1, 1));
+    assert_eq!(
+        p.ts,
+        Timestamp {
+            secs: 2,
+            nanos: 500_000_000
+        }
+    );
+    assert_eq!(p.data, [0x0a, 0x0b]);
+}
+
+#[test]
+fn every_chunk_size_gives_the_whole_buffer_result() {
+    for (name, bytes) in ALL {
+        let whole = read_all(bytes);
+        for size in 1..=bytes.len() {
+            assert_eq!(
+                read_chunked(bytes, &[size]),
+                whole,
+                "{name}, chunks of {size}"
+            );
+        }
+        let z = gz(bytes);
+        let zwhole = read_all(&z);
+        assert!(zwhole.info.gzip);
+        assert_eq!(zwhole.packets, whole.packets, "{name} gzipped");
+        for size in 1..=z.len() {
+            assert_eq!(
+                read_chunked(&z, &[size]),
+                zwhole,
+                "{name} gzipped, chunks of {size}"
+            );
+        }
+    }
+}
+
+#[test]
+fn multi_member_gzip() {
+    // Split the file at an arbitrary point inside a block and compress the halves separately.
+    let (a, b) = PCAPNG_LE.split_at(101);
+    let mut z = gz(a);
+    z.extend(gz(b));
+    let c = read_all(&z);
+    assert_eq!(c.error, None);
+    assert_eq!(c.packets, read_all(PCAPNG_LE).packets);
+    assert!(c.info.gzip);
+}
+
+/// End offsets of every unit (file header, record, block) in a sample, from what the reader saw.
+fn unit_ends(bytes: &[u8]) -> Vec<u64> {
+    let mut r = CaptureReader::with_block_log();
+    r.feed(bytes);
+    r.finish();
+    let mut ends = Vec::new();
+    while let Event::Packet(p) = r.next() {
+        if matches!(r.info().format, Some(Format::Pcap { .. })) {
+            let hdr = if matches!(r.info().format, Some(Format::Pcap { modified: true, .. })) {
+                24
+            } else {
+                16
+            };
+            ends.push(p.file_offset + hdr + u64::from(p.cap_len));
+        }
+    }
+    if matches!(r.info().format, Some(Format::Pcap { .. })) {
+        ends.push(24);
+    }
+    ends.extend(r.block_log().iter().map(|b| b.offset + u64::from(b.len)));
+    ends.sort_unstable();
+    ends
+}
+
+#[test]
+fn every_truncation_keeps_complete_packets_and_reports_the_cut() {
+    for (name, bytes) in ALL {
+        let full = read_all(bytes);
+        let ends = unit_ends(bytes);
+        assert_eq!(ends.last().copied(), Some(bytes.len() as u64), "{name}");
+        for cut in 0..bytes.len() {
+            let c = read_all(&bytes[..cut]);
+            // Complete packets survive, in order and unchanged.
+            assert!(full.packets.starts_with(&c.packets), "{name} cut at {cut}");
+            let whole_packets = full
+                .packets
+                .iter()
+                .filter(|p| ends.iter().any(|&e| e > p.file_offset && e <= cut as u64))
+                .count();
+            assert_eq!(c.packets.len(), whole_packets, "{name} cut at {cut}");
+            if ends.contains(&(cut as u64)) {
+                assert_eq!(c.error, None, "{name} cut at unit boundary {cut}");
+            } else {
+                let e = c
+                    .error
+                    .unwrap_or_else(|| panic!("{name} cut at {cut}: no error"));
+                let want = match cut {
+                    0 => ReadErrorKind::Empty,
+                    1..=3 => ReadErrorKind::NotACapture,
+                    _ => ReadErrorKind::Truncated,
+                };
+                assert_eq!(e.kind, want, "{name} cut at {cut}: {}", e.message);
+                assert!(!e.message.is_empty());
+            }
+        }
+        // Gzip: every cut short of the end is an error, and packets are still a prefix.
+        let z = gz(bytes);
+        for cut in 0..z.len() {
+            let c = read_all(&z[..cut]);
+            assert!(
+                full.packets.starts_with(&c.packets),
+                "{name} gz cut at {cut}"
+            );
+            assert!(c.error.is_some(), "{name} gz cut at {cut}");
+        }
+    }
+}
+
+#[test]
+fn truncation_message_names_the_record_and_sizes() {
+    let c = read_all(&PCAP_LE_USEC[..60]);
+    assert_eq!(c.packets.len(), 1);
+    let e = c.error.expect("error");
+    assert_eq!(e.kind, ReadErrorKind::Truncated);
+    assert_eq!(
+        e.message,
+        "record 2 at byte 44 claims 2 bytes; only 0 remain"
+    );
+    assert_eq!((e.offset, e.record), (44, Some(2)));
+    let e = read_all(&PCAP_LE_USEC[..50]).error.expect("error");
+    assert_eq!(
+        e.message,
+        "the capture ends 6 bytes into the 16-byte header of record 2 (at byte 44)"
+    );
+    let e = read_all(&PCAPNG_LE[..100]).error.expect("error");
+    assert_eq!(
+        e.message,
+        "block 3 (EPB) at byte 84 claims 52 bytes; only 16 remain"
+    );
+    assert_eq!(e.record, Some(3));
+}
+
+#[test]
+fn absurd_record_length_is_an_error_not_an_allocation() {
+    let mut f = PCAP_LE_USEC.to_vec();
+    // Record 2's incl_len (bytes 52..56) set to 0x7fffffff.
+    f[52..56].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
+    let c = read_all(&f);
+    assert_eq!(c.packets.len(), 1);
+    let e = c.error.expect("error");
+    assert_eq!(e.kind, ReadErrorKind::BadRecord);
+    assert!(
+        e.message
+            .starts_with("record 2 at byte 44 claims 2,147,483,647 captured bytes"),
+        "{}",
+        e.message
+    );
+    // A pcapng block claiming 1 GiB.
+    let mut f = PCAPNG_LE.to_vec();
+    f[88..92].copy_from_slice(&0x4000_0000u32.to_le_bytes());
+    let e = read_all(&f).error.expect("error");
+    assert_eq!(e.kind, ReadErrorKind::BadRecord);
+    assert!(e.message.contains("1,073,741,824 bytes"), "{}", e.message);
+}
+
+#[test]
+fn damaged_headers_say_what_is_wrong() {
+    let cases: Vec<(Vec<u8>, ReadErrorKind, &str)> = vec![
+        (vec![], ReadErrorKind::Empty, "empty"),
+        (vec![0xd4, 0xc3], ReadErrorKind::NotACapture, "only 2 bytes"),
+        (
+            b"<!DOCTYPE html>\n<html>".to_vec(),
+            ReadErrorKind::NotACapture,
+            "HTML page",
+        ),
+        (b"{\"a\": 1}".to_vec(), ReadErrorKind::NotACapture, "JSON"),
+        (
+            b"snoop\0\0\0\0\0\0\x02\0\0\0\x04".to_vec(),
+            ReadErrorKind::NotACapture,
+            "snoop",
+        ),
+        (
+            b"GMBU\x00\x02".to_vec(),
+            ReadErrorKind::NotACapture,
+            "Network Monitor",
+        ),
+        (
+            gz(b"hello, world\n"),
+            ReadErrorKind::NotACapture,
+            "gzip-compressed, but what is inside",
+        ),
+        (
+            gz(b""),
+            ReadErrorKind::NotACapture,
+            "compressed data is empty",
+        ),
+        (
+            [&[0xd4, 0xc3, 0xb2, 0xa2][..], &PCAP_LE_USEC[4..]].concat(),
+            ReadErrorKind::NotACapture,
+            "one byte away from the little-endian pcap magic",
+        ),
+        (
+            PCAP_LE_USEC[..10].to_vec(),
+            ReadErrorKind::Truncated,
+            "10 of its 24 bytes",
+        ),
+    ];
+    for (bytes, kind, text) in cases {
+        let c = read_all(&bytes);
+        let e = c.error.expect("error");
+        assert_eq!(e.kind, kind, "{}", e.message);
+        assert!(
+            e.message.contains(text),
+            "{:?} should contain {text:?}",
+            e.message
+        );
+        assert!(c.packets.is_empty());
+    }
+    // Version 1.4 and 2.5.
+    let mut f = PCAP_LE_USEC.to_vec();
+    f[4] = 1;
+    let e = read_all(&f).error.expect("error");
+    assert_eq!(e.kind, ReadErrorKind::BadHeader);
+    assert!(e.message.contains("version 1.4"), "{}", e.message);
+    f[4] = 2;
+    f[6] = 5;
+    assert!(read_all(&f)
+        .error
+        .expect("error")
+        .message
+        .contains("version 2.5"));
+    // Reserved link-type bits (libpcap's linktype-reserved-field-not-zero test).
+    let mut f = PCAP_LE_USEC.to_vec();
+    f[22] = 0x30;
+    let e = read_all(&f).error.expect("error");
+    assert!(
+        e.message.contains("reserved bits set (0x00300000)"),
+        "{}",
+        e.message
+    );
+    // pcapng version 1.1 in the SHB (bytes 12..16).
+    let mut f = PCAPNG_LE.to_vec();
+    f[14] = 1;
+    let e = read_all(&f).error.expect("error");
+    assert_eq!(e.kind, ReadErrorKind::BadHeader);
+    assert!(e.message.contains("pcapng version 1.1"), "{}", e.message);
+    // Byte-order magic damaged.
+    let mut f = PCAPNG_LE.to_vec();
+    f[8] = 0;
+    assert!(read_all(&f)
+        .error
+        .expect("error")
+        .message
+        .contains("byte-order magic 00 3c 2b 1a"));
+    // SHB comment option claiming more than the block holds.
+    let mut f = PCAPNG_LE.to_vec();
+    f[26] = 0x30;
+    let e = read_all(&f).error.expect("error");
+    assert!(
+        e.message
+            .contains("option 1 at block offset 24 claims 48 bytes"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn damaged_blocks_stop_after_the_good_packets() {
+    // EPB (at 84) names interface 1 of a section that has one.
+    let mut f = PCAPNG_LE.to_vec();
+    f[92] = 1;
+    let c = read_all(&f);
+    assert!(c.packets.is_empty());
+    let e = c.error.expect("error");
+    assert_eq!(
+        (e.kind, e.offset, e.record),
+        (ReadErrorKind::BadRecord, 84, Some(3))
+    );
+    assert_eq!(
+        e.message,
+        "block 3 (EPB) at byte 84 refers to interface 1, but its section defines only 1 interface"
+    );
+    // The SPB's (at 136) trailing length disagrees with its leading one.
+    let mut f = PCAPNG_LE.to_vec();
+    f[152] = 24;
+    let c = read_all(&f);
+    assert_eq!(c.packets.len(), 1);
+    assert!(c
+        .error
+        .expect("error")
+        .message
+        .contains("20 bytes long at its start but 24 at its end"));
+    // EPB captured length larger than the block.
+    let mut f = PCAPNG_LE.to_vec();
+    f[104] = 200;
+    let e = read_all(&f).error.expect("error");
+    assert!(
+        e.message
+            .contains("claims 200 captured bytes, but the block holds only 20"),
+        "{}",
+        e.message
+    );
+    // Garbage after two good pcap records.
+    let mut f = PCAP_LE_USEC.to_vec();
+    f.extend_from_slice(b"garbage!");
+    let c = read_all(&f);
+    assert_eq!(c.packets.len(), 2);
+    assert_eq!(c.error.expect("error").kind, ReadErrorKind::Truncated);
+}
+
+#[test]
+fn unknown_blocks_are_counted_not_fatal() {
+    let c = ok(PCAPNG_LE);
+    let counts: Vec<(&str, u64)> = c
+        .info
+        .block_counts
+        .iter()
+        .map(|(n, c)| (n.as_str(), *c))
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("SHB", 1),
+            ("IDB", 1),
+            ("EPB", 1),
+            ("SPB", 1),
+            ("NRB", 1),
+            ("ISB", 1),
+            ("CB", 1),
+            ("unknown 0x00001234", 1),
+            ("PB", 1)
+        ]
+    );
+}
+
+#[test]
+fn bytes_consumed_tracks_input() {
+    let mut r = CaptureReader::new();
+    r.feed(PCAP_LE_USEC);
+    assert!(matches!(r.next(), Event::Packet(_)));
+    assert_eq!(r.bytes_consumed(), 44);
+    let z = gz(PCAP_LE_USEC);
+    let mut r = CaptureReader::new();
+    r.feed(&z);
+    r.finish();
+    while !matches!(r.next(), Event::End) {}
+    assert_eq!(r.bytes_consumed(), z.len() as u64);
+}
+
+#[test]
+fn thousands_separators() {
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(thousands(1000), "1,000");
+    assert_eq!(thousands(3_456_789), "3,456,789");
+    assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+}
+
+proptest! {
+    #[test]
+    fn random_chunk_boundaries_do_not_matter(
+        which in 0..ALL.len(),
+        sizes in proptest::collection::vec(1usize..40, 1..20),
+        zip in any::<bool>(),
+    ) {
+        let (_, bytes) = ALL[which];
+        let bytes = if zip { gz(bytes) } else { bytes.to_vec() };
+        prop_assert_eq!(read_chunked(&bytes, &sizes), read_all(&bytes));
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        which in 0..ALL.len(),
+        flips in proptest::collection::vec((0usize..400, any::<u8>()), 0..6),
+        sizes in proptest::collection::vec(1usize..64, 1..8),
+    ) {
+        let mut f = ALL[which].1.to_vec();
+        for (at, v) in flips {
+            let n = f.len();
+            f[at % n] = v;
+        }
+        let whole = read_all(&f);
+        prop_assert_eq!(read_chunked(&f, &sizes), whole);
+    }
+}
