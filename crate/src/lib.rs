@@ -12,6 +12,7 @@ pub mod capture;
 pub mod decode;
 pub mod field;
 pub mod hexinput;
+pub mod render;
 pub mod summary;
 
 pub use decode::{decode, Dissection, Layer};
