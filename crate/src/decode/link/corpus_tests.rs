@@ -1,0 +1,1 @@
+//! Corpus comparisons against tshark (filled in next).
