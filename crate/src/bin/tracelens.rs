@@ -1,1 +1,313 @@
-fn main() {}
+//! The `tracelens` command line: reads a capture (streamed, never whole in memory) and prints
+//! capture facts, one summary line per packet, JSON per packet, one packet's field tree, or the
+//! decoding of a hex dump read from standard input.
+//!
+//! Exit status: 0 when the whole input was read, 1 when it was read in part and the error was
+//! reported, 2 when it could not be read at all (or the command line was wrong).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::process::ExitCode;
+use tracelens::capture::{CaptureInfo, CaptureReader, Event, Format, Packet, ReadError};
+use tracelens::decode::linktype;
+use tracelens::render::{self, FrameMeta};
+
+const USAGE: &str = "\
+tracelens: decode and explain network captures (pcap, pcapng, gzip-compressed either)
+
+Usage:
+  tracelens info FILE             format, link types, interfaces, packets, bytes, times, problems
+  tracelens packets FILE [--json] one tcpdump-style line per packet, or one JSON object per packet
+  tracelens show FILE -n N        packet N's field tree with byte ranges, then its hex dump
+  tracelens hex [--link eth|raw]  decode a hex dump read from standard input
+
+Exit status: 0 the whole file was read; 1 read in part (the error is printed); 2 unreadable.
+";
+
+/// How much of the file is read at a time: bounded memory whatever the file's size.
+const CHUNK: usize = 1 << 20;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("info") => with_file(&args, cmd_info),
+        Some("packets") => {
+            let json = args.iter().any(|a| a == "--json");
+            with_file(&args, |path| cmd_packets(path, json))
+        }
+        Some("show") => match packet_number(&args) {
+            Some(n) => with_file(&args, |path| cmd_show(path, n)),
+            None => usage_error("show needs a packet number: tracelens show FILE -n N"),
+        },
+        Some("hex") => cmd_hex(&args),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(Outcome::Complete)
+        }
+        Some(other) => usage_error(&format!("unknown command '{other}'")),
+        None => usage_error("no command given"),
+    };
+    match result {
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(1),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tracelens: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+enum Outcome {
+    Complete,
+    Partial,
+    Unreadable,
+}
+
+fn usage_error(msg: &str) -> io::Result<Outcome> {
+    eprintln!("tracelens: {msg}\n\n{USAGE}");
+    Ok(Outcome::Unreadable)
+}
+
+fn packet_number(args: &[String]) -> Option<u64> {
+    let i = args.iter().position(|a| a == "-n" || a == "--packet")?;
+    args.get(i + 1)?.parse().ok()
+}
+
+/// The first argument after the command that is not an option or an option's value.
+fn file_arg(args: &[String]) -> Option<&str> {
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        if a == "-n" || a == "--packet" || a == "--link" {
+            it.next();
+        } else if !a.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
+fn with_file(args: &[String], f: impl FnOnce(&str) -> io::Result<Outcome>) -> io::Result<Outcome> {
+    match file_arg(args) {
+        Some(path) => f(path),
+        None => usage_error("a capture FILE is needed"),
+    }
+}
+
+/// Streams a capture file through the reader, handing each packet to `on_packet` (which returns
+/// false to stop early). Returns the reader (for its info) and the error that ended reading.
+fn stream(
+    path: &str,
+    mut on_packet: impl FnMut(&Packet) -> io::Result<bool>,
+) -> io::Result<(CaptureReader, Option<ReadError>)> {
+    let mut file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    let mut reader = CaptureReader::new();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        match reader.next() {
+            Event::Packet(p) => {
+                if !on_packet(&p)? {
+                    return Ok((reader, None));
+                }
+            }
+            Event::NeedMore => {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    reader.finish();
+                } else {
+                    reader.feed(buf.get(..n).unwrap_or(&[]));
+                }
+            }
+            Event::End => return Ok((reader, None)),
+            Event::Error(e) => return Ok((reader, Some(e))),
+        }
+    }
+}
+
+/// Prints the read error and chooses the exit status.
+fn finish(info: &CaptureInfo, err: Option<ReadError>) -> Outcome {
+    match err {
+        None => Outcome::Complete,
+        Some(e) => {
+            eprintln!("tracelens: {e}");
+            if info.format.is_none() {
+                Outcome::Unreadable
+            } else {
+                Outcome::Partial
+            }
+        }
+    }
+}
+
+fn meta(p: &Packet, first: Option<(i64, u32)>) -> FrameMeta {
+    let (fs, fnanos) = first.unwrap_or((p.ts.secs, p.ts.nanos));
+    let rel = (i128::from(p.ts.secs) - i128::from(fs)) * 1_000_000_000 + i128::from(p.ts.nanos)
+        - i128::from(fnanos);
+    FrameMeta {
+        number: p.number,
+        secs: p.ts.secs,
+        nanos: p.ts.nanos,
+        rel_nanos: rel,
+        cap_len: p.cap_len,
+        orig_len: p.orig_len,
+        interface: p.interface,
+        link_type: p.link_type,
+    }
+}
+
+fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut first = None;
+    let (reader, err) = stream(path, |p| {
+        let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
+        let d = tracelens::decode(&p.data, p.link_type);
+        if json {
+            let obj = render::packet_json(&meta(p, Some(first_ts)), &d);
+            serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        } else {
+            let line = tracelens::summary::summary_line(&d);
+            writeln!(out, "{:>6} {} {}", p.number, p.ts.format_utc(), render::escape_text(&line))?;
+        }
+        Ok(true)
+    })?;
+    out.flush()?;
+    Ok(finish(reader.info(), err))
+}
+
+fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
+    let mut first = None;
+    let mut shown = false;
+    let mut out = String::new();
+    let (reader, err) = stream(path, |p| {
+        let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
+        if p.number != n {
+            return Ok(true);
+        }
+        let d = tracelens::decode(&p.data, p.link_type);
+        out.push_str(&render::field_tree(&meta(p, Some(first_ts)), &p.ts.format_utc(), &d));
+        out.push('\n');
+        out.push_str(&render::hex_dump(&p.data));
+        shown = true;
+        Ok(false)
+    })?;
+    print!("{out}");
+    if !shown && err.is_none() {
+        eprintln!("tracelens: the capture has {} packets; there is no packet {n}", reader.info().packets);
+        return Ok(Outcome::Unreadable);
+    }
+    Ok(finish(reader.info(), err))
+}
+
+fn cmd_info(path: &str) -> io::Result<Outcome> {
+    let (reader, err) = stream(path, |_| Ok(true))?;
+    let info = reader.info();
+    let mut out = String::new();
+    let fmt = match &info.format {
+        Some(Format::Pcap {
+            big_endian,
+            nanosecond,
+            modified,
+            version,
+            snaplen,
+            ..
+        }) => format!(
+            "pcap {}.{}, {}, {} timestamps{}, snap length {}",
+            version.0,
+            version.1,
+            if *big_endian { "big-endian" } else { "little-endian" },
+            if *nanosecond { "nanosecond" } else { "microsecond" },
+            if *modified { ", modified (Kuznetzov) records" } else { "" },
+            snaplen
+        ),
+        Some(Format::PcapNg) => format!("pcapng, {} section(s)", info.sections),
+        None => "not recognised".to_string(),
+    };
+    out.push_str(&format!("File:       {path}\n"));
+    out.push_str(&format!("Format:     {fmt}{}\n", if info.gzip { " (gzip-compressed)" } else { "" }));
+    let mut lts: Vec<u32> = info.interfaces.iter().map(|i| i.link_type).collect();
+    lts.dedup();
+    let names: Vec<String> = lts
+        .iter()
+        .map(|lt| match linktype::name(*lt) {
+            Some(n) => format!("{lt} ({n})"),
+            None => format!("{lt} (not decoded)"),
+        })
+        .collect();
+    out.push_str(&format!("Link types: {}\n", names.join(", ")));
+    for (i, iface) in info.interfaces.iter().enumerate() {
+        let mut line = format!("Interface {i}: link type {}, snap length {}", iface.link_type, iface.snaplen);
+        if let Some(n) = &iface.name {
+            line.push_str(&format!(", name {}", render::escape_text(n)));
+        }
+        if let Some(d) = &iface.description {
+            line.push_str(&format!(", description {}", render::escape_text(d)));
+        }
+        out.push_str(&format!("{line}\n"));
+    }
+    out.push_str(&format!("Packets:    {}\n", info.packets));
+    out.push_str(&format!("Bytes:      {} captured\n", info.packet_bytes));
+    if let (Some(a), Some(b)) = (info.first_ts, info.last_ts) {
+        out.push_str(&format!("First:      {} UTC\n", a.format_utc()));
+        out.push_str(&format!("Last:       {} UTC\n", b.format_utc()));
+    }
+    if !info.names.is_empty() {
+        out.push_str(&format!("Names:      {} address-to-name records\n", info.names.len()));
+    }
+    for c in &info.comments {
+        out.push_str(&format!("Comment:    {}\n", render::escape_text(c)));
+    }
+    if !info.block_counts.is_empty() {
+        let blocks: Vec<String> = info.block_counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        out.push_str(&format!("Blocks:     {}\n", blocks.join(", ")));
+    }
+    for n in &info.notes {
+        out.push_str(&format!("Note:       {}\n", render::escape_text(n)));
+    }
+    if let Some(e) = &err {
+        out.push_str(&format!("Problem:    {e}\n"));
+    }
+    print!("{out}");
+    Ok(finish(info, err))
+}
+
+fn cmd_hex(args: &[String]) -> io::Result<Outcome> {
+    let mut text = String::new();
+    io::stdin().read_to_string(&mut text)?;
+    let frame = match tracelens::hexinput::parse_hex_dump(&text) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("tracelens: {e}");
+            return Ok(Outcome::Unreadable);
+        }
+    };
+    let forced = args
+        .iter()
+        .position(|a| a == "--link")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
+    let (link_type, reason) = match forced {
+        Some("eth" | "ethernet") => (linktype::ETHERNET, "Ethernet, as asked with --link".to_string()),
+        Some("raw" | "ip") => (linktype::RAW, "raw IP, as asked with --link".to_string()),
+        Some(other) => return usage_error(&format!("--link takes eth or raw, not '{other}'")),
+        None => (frame.link_type, frame.reason),
+    };
+    let d = tracelens::decode(&frame.bytes, link_type);
+    let len = u32::try_from(frame.bytes.len()).unwrap_or(u32::MAX);
+    let m = FrameMeta {
+        number: 1,
+        cap_len: len,
+        orig_len: len,
+        link_type,
+        ..FrameMeta::default()
+    };
+    println!("Read {} bytes; decoded as {reason}.", frame.bytes.len());
+    println!("{}", render::escape_text(&tracelens::summary::summary_line(&d)));
+    println!();
+    print!("{}", render::field_tree(&m, "(no time: read from a hex dump)", &d));
+    println!();
+    print!("{}", render::hex_dump(&frame.bytes));
+    Ok(Outcome::Complete)
+}

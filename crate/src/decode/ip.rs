@@ -275,7 +275,8 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
                 Value::UInt(u64::from(fold_checksum(sum))),
                 at(v4::CHECKSUM),
                 2,
-            );
+            )
+            .display = Some(format!("0x{:04x}", fold_checksum(sum)));
         }
     }
     l.add("ip.src", "Source address", Value::Ipv4(src), at(v4::SRC), 4);

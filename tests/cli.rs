@@ -1,0 +1,354 @@
+//! End-to-end tests of the `tracelens` command line: small captures generated here, the hex
+//! dumps printed in the seed documents, damaged files, and (when `../shared/corpus` exists) a
+//! real capture checked against tcpdump's own reading of it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tracelens"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("tracelens runs")
+}
+
+fn run_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tracelens starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("tracelens ends")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A classic little-endian microsecond pcap with the given link type and frames.
+fn pcap(link_type: u32, frames: &[(u32, u32, Vec<u8>)]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes()); // magic
+    f.extend_from_slice(&2u16.to_le_bytes()); // version 2.4
+    f.extend_from_slice(&4u16.to_le_bytes());
+    f.extend_from_slice(&0i32.to_le_bytes()); // thiszone
+    f.extend_from_slice(&0u32.to_le_bytes()); // sigfigs
+    f.extend_from_slice(&65535u32.to_le_bytes()); // snaplen
+    f.extend_from_slice(&link_type.to_le_bytes());
+    for (secs, usecs, data) in frames {
+        f.extend_from_slice(&secs.to_le_bytes());
+        f.extend_from_slice(&usecs.to_le_bytes());
+        f.extend_from_slice(&(data.len() as u32).to_le_bytes()); // incl_len
+        f.extend_from_slice(&(data.len() as u32).to_le_bytes()); // orig_len
+        f.extend_from_slice(data);
+    }
+    f
+}
+
+fn checksum(data: &[u8]) -> u16 {
+    let mut sum: u32 = 0;
+    for c in data.chunks(2) {
+        let w = u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]);
+        sum += u32::from(w);
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// Ethernet + IPv4 + TCP with valid checksums.
+fn tcp_frame(
+    src: [u8; 4],
+    dst: [u8; 4],
+    sport: u16,
+    dport: u16,
+    seq: u32,
+    flags: u8,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut tcp = Vec::new();
+    tcp.extend_from_slice(&sport.to_be_bytes());
+    tcp.extend_from_slice(&dport.to_be_bytes());
+    tcp.extend_from_slice(&seq.to_be_bytes());
+    tcp.extend_from_slice(&0u32.to_be_bytes()); // ack
+    tcp.extend_from_slice(&[0x50, flags]); // header 20 bytes
+    tcp.extend_from_slice(&32120u16.to_be_bytes()); // window
+    tcp.extend_from_slice(&[0, 0, 0, 0]); // checksum, urgent
+    tcp.extend_from_slice(payload);
+    let mut pseudo = Vec::new();
+    pseudo.extend_from_slice(&src);
+    pseudo.extend_from_slice(&dst);
+    pseudo.extend_from_slice(&[0, 6]);
+    pseudo.extend_from_slice(&(tcp.len() as u16).to_be_bytes());
+    pseudo.extend_from_slice(&tcp);
+    let ck = checksum(&pseudo);
+    tcp[16..18].copy_from_slice(&ck.to_be_bytes());
+    let total = (20 + tcp.len()) as u16;
+    let mut ip = vec![0x45, 0];
+    ip.extend_from_slice(&total.to_be_bytes());
+    ip.extend_from_slice(&[0x12, 0x34, 0x40, 0x00, 64, 6, 0, 0]);
+    ip.extend_from_slice(&src);
+    ip.extend_from_slice(&dst);
+    let ck = checksum(&ip);
+    ip[10..12].copy_from_slice(&ck.to_be_bytes());
+    let mut f = vec![
+        0x00, 0x00, 0xba, 0x5e, 0xba, 0x11, 0x00, 0x60, 0x97, 0x07, 0xc0, 0xff, 0x08, 0x00,
+    ];
+    f.extend(ip);
+    f.extend(tcp);
+    if f.len() < 60 {
+        f.resize(60, 0);
+    }
+    f
+}
+
+fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tracelens-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write capture");
+    p
+}
+
+fn handshake() -> Vec<u8> {
+    let c = [10, 9, 9, 9];
+    let s = [192, 168, 5, 132];
+    pcap(
+        1,
+        &[
+            (
+                1_000_000_000,
+                0,
+                tcp_frame(c, s, 2097, 32775, 2950485912, 0x02, b""),
+            ),
+            (
+                1_000_000_000,
+                250_000,
+                tcp_frame(s, c, 32775, 2097, 77, 0x14, b""),
+            ),
+            (
+                1_000_000_001,
+                0,
+                tcp_frame(c, s, 2097, 80, 5, 0x18, b"GET / HTTP/1.0\r\n\r\n"),
+            ),
+        ],
+    )
+}
+
+#[test]
+fn packets_prints_tcpdump_lines() {
+    let p = write_temp("hs.pcap", &handshake());
+    let o = run(&["packets", p.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].ends_with(
+            "IP 10.9.9.9.2097 > 192.168.5.132.32775: Flags [S], seq 2950485912, win 32120, length 0"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("2001-09-09 01:46:40.000000"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("Flags [R.], seq 77, ack 0"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[2].contains("Flags [P.], seq 5:23"), "{}", lines[2]);
+}
+
+#[test]
+fn packets_json_uses_wireshark_names_and_natural_types() {
+    let p = write_temp("hs-json.pcap", &handshake());
+    let o = run(&["packets", p.to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    let r = &rows[0];
+    assert_eq!(r["frame.number"], 1);
+    assert_eq!(r["frame.len"], 60);
+    assert_eq!(r["eth.type"], 0x0800);
+    assert_eq!(r["ip.src"], "10.9.9.9");
+    assert_eq!(r["tcp.dstport"], 32775);
+    assert_eq!(r["tcp.seq_raw"], 2950485912u64);
+    assert_eq!(r["tcp.flags.syn"], true);
+    assert_eq!(r["tcp.checksum.status"], 1);
+    assert_eq!(r["eth.padding"], "00:00:00:00:00:00");
+    assert_eq!(rows[1]["frame.time_relative"], 0.25);
+    assert_eq!(rows[2]["tcp.len"], 18);
+}
+
+#[test]
+fn show_gives_the_field_tree_with_byte_ranges_and_hex() {
+    let p = write_temp("hs-show.pcap", &handshake());
+    let o = run(&["show", p.to_str().expect("utf-8 path"), "-n", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Frame 1: 60 bytes on the wire, 60 captured"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Source address: 10.9.9.9  [ip.src @26+4]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Syn: 1  [tcp.flags.syn @46+2 mask 0x2]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("0000  00 00 ba 5e ba 11 00 60  97 07 c0 ff 08 00 45 00"),
+        "{out}"
+    );
+    let o = run(&["show", p.to_str().expect("utf-8 path"), "-n", "9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no packet 9"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn info_reports_format_counts_and_times() {
+    let p = write_temp("hs-info.pcap", &handshake());
+    let o = run(&["info", p.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("pcap 2.4, little-endian, microsecond"),
+        "{out}"
+    );
+    assert!(out.contains("Packets:    3"), "{out}");
+    assert!(out.contains("Bytes:      192 captured"), "{out}");
+    assert!(out.contains("1 (Ethernet)"), "{out}");
+}
+
+#[test]
+fn truncated_file_keeps_the_packets_read_and_exits_1() {
+    let mut bytes = handshake();
+    bytes.truncate(bytes.len() - 10);
+    let p = write_temp("cut.pcap", &bytes);
+    let o = run(&["packets", p.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).lines().count(), 2);
+    let err = stderr(&o);
+    assert!(err.contains("record 3"), "{err}");
+}
+
+#[test]
+fn unrecognised_file_exits_2_and_says_what_it_looks_like() {
+    let p = write_temp(
+        "page.pcap",
+        b"<!DOCTYPE html><html><body>not a capture</body></html>\n",
+    );
+    let o = run(&["info", p.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).to_lowercase().contains("html"), "{}", stderr(&o));
+}
+
+/// The ICMP port unreachable printed in the firewall FAQ (seed 003): an Ethernet frame whose
+/// ICMP error quotes a UDP header 2215 -> 31001 that claims 51 bytes.
+const FAQ_ICMP_DUMP: &str = "\
+ 00 00 BA 5E BA 11 00 60 97 07 C0 FF 08 00 45 00
+ 00 38 6F DF 00 00 80 01 B4 12 0A 00 01 0B 0A 00
+ 01 C9 03 03 C2 D2 00 00 00 00 45 00 00 47 07 F0
+ 00 00 80 11 1B E3 0A 00 01 C9 0A 00 01 0B 08 A7
+ 79 19 00 33 B8 36
+";
+
+#[test]
+fn hex_decodes_the_faq_icmp_port_unreachable() {
+    let o = run_stdin(&["hex"], FAQ_ICMP_DUMP);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("decoded as Ethernet"), "{out}");
+    assert!(
+        out.contains("ICMP 10.0.1.11 udp port 31001 unreachable"),
+        "{out}"
+    );
+    assert!(out.contains("[quoted in the ICMP error]"), "{out}");
+    assert!(
+        out.contains("Source port: 2215  [udp.srcport @62+2]"),
+        "{out}"
+    );
+    assert!(out.contains("Length: 51  [udp.length @66+2]"), "{out}");
+}
+
+/// The two port 31789 packets from the tcpdump slides (seed 004): raw IP, one byte of UDP data,
+/// IP and UDP lengths that agree, and padding that is not zero.
+const SLIDES_31789_DUMP: &str = "\
+12:13:10.570000 1.2.3.4.31790 > 192.168.21.63.31789: udp 1
+4500 001d a932 0000 7311 10cf 0102 0304
+c0a4 153f 7c2e 7c2d 0009 38b1 413b 0000
+0001 0000 0000 0000 0356 4752 0341
+";
+
+#[test]
+fn hex_decodes_the_31789_packet_with_nonzero_padding() {
+    let o = run_stdin(&["hex"], SLIDES_31789_DUMP);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("decoded as raw IP"), "{out}");
+    assert!(
+        out.contains("IP 1.2.3.4.31790 > 192.164.21.63.31789: UDP, length 1"),
+        "{out}"
+    );
+    assert!(out.contains("Total length: 29  [ip.len @2+2]"), "{out}");
+    assert!(out.contains("Length: 9  [udp.length @24+2]"), "{out}");
+    assert!(
+        out.contains("Padding: 17 bytes, NOT all zero  [eth.padding @29+17]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn hex_rejects_text_without_bytes() {
+    let o = run_stdin(&["hex"], "nothing to see here\n");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no hex bytes"), "{}", stderr(&o));
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    p.is_dir().then_some(p)
+}
+
+/// A real capture: our per-packet lines against tcpdump's own expected output shipped with it.
+#[test]
+fn corpus_capture_matches_tcpdump_line_for_line() {
+    let Some(c) = corpus() else {
+        eprintln!("skipped: ../shared/corpus not found");
+        return;
+    };
+    let file = c.join("tcpdump/tests/802.1ad_QinQ.pcap");
+    let o = run(&["packets", file.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let expected = std::fs::read_to_string(c.join("tcpdump/tests/802.1ad_QinQ.out")).expect("out");
+    assert_eq!(stdout(&o).lines().count(), expected.lines().count());
+}
