@@ -175,7 +175,7 @@ impl NgState {
             } else {
                 format!("more than the {} MiB limit", MAX_BLOCK >> 20)
             };
-            let kind = if number == 1 {
+            let kind = if is_shb {
                 ReadErrorKind::BadHeader
             } else {
                 ReadErrorKind::BadRecord
@@ -202,7 +202,11 @@ impl NgState {
         let trailer = rd32(block, total_len.saturating_sub(4), be).unwrap_or(0);
         if trailer != total {
             return Step::Fatal(
-                ReadErrorKind::BadRecord,
+                if is_shb {
+                    ReadErrorKind::BadHeader
+                } else {
+                    ReadErrorKind::BadRecord
+                },
                 format!(
                     "{} says it is {} bytes long at its start but {} at its end; the file is damaged from here on",
                     at(number, &name, offset),
