@@ -203,6 +203,15 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
     let protected = l.add_flag("wlan.fc.protected", "Protected", fl, off + 1, 1, 0x40, 1);
     let order = l.add_flag("wlan.fc.order", "+HTC/Order", fl, off + 1, 1, 0x80, 1);
 
+    let version = fc0 & 0x03;
+    if version != 0 {
+        // Version 1 (802.11ah short frames) lays out everything after frame control
+        // differently; reading it as version 0 would invent addresses.
+        return Err((
+            off,
+            format!("802.11 protocol version {version} frames are not decoded"),
+        ));
+    }
     let dur = le16(b, off + 2).ok_or_else(|| cut(off + 2, "duration field"))?;
     if ftype == TYPE_CTRL && subtype == 10 {
         // PS-Poll carries the association ID where other frames have the duration.
@@ -1075,6 +1084,15 @@ mod tests {
         assert_eq!(w.len, 10);
         assert_eq!(d.layers.len(), 2);
         assert_eq!(d.len, f.len());
+    }
+
+    #[test]
+    fn protocol_version_1_is_not_read_as_version_0() {
+        let d = decode(&[0x81, 0x30, 0, 0, 1, 1, 1, 1, 1, 1], linktype::IEEE802_11);
+        let w = d.layer("wlan").unwrap();
+        assert!(w.error.is_some());
+        assert!(w.field("wlan.ra").is_none());
+        assert_eq!(w.u64("wlan.fc.version"), Some(1));
     }
 
     #[test]
