@@ -236,6 +236,31 @@ mod tests {
         assert!(d.layers[0].error.is_none());
     }
 
+    proptest::proptest! {
+        /// Arbitrary bytes under every link type decoded here: no panic, and every field and
+        /// layer stays inside the frame.
+        #[test]
+        fn arbitrary_frames_stay_in_bounds(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            pick in 0usize..10,
+        ) {
+            let lts = [0u32, 9, 50, 51, 104, 105, 108, 113, 127, 276];
+            let lt = lts[pick];
+            let d = decode(&data, lt);
+            // Only the layers decoded here: the ones after them have their own tests.
+            let mine = [
+                "sll", "null", "ppp", "chdlc", "pppoes", "radiotap", "wlan", "wlan.mgt",
+                "frame.raw",
+            ];
+            for l in d.layers.iter().filter(|l| mine.contains(&l.proto)) {
+                proptest::prop_assert!(l.offset + l.len <= data.len(), "{} {:?}", l.proto, l);
+                for f in &l.fields {
+                    proptest::prop_assert!(f.offset + f.len <= data.len(), "{}", f.name);
+                }
+            }
+        }
+    }
+
     #[test]
     fn le_masks_follow_byte_order() {
         assert_eq!(le_mask(0xfff0, 2), 0xf0ff);
