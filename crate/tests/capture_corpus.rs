@@ -440,6 +440,7 @@ fn compare_with_tshark(files: &[PathBuf]) -> (usize, usize, Vec<String>) {
     let mut problems = Vec::new();
     for f in files {
         let Some(frames) = tshark_frames(f) else {
+            println!("tshark cannot read {}; skipped", f.display());
             continue;
         };
         let c = read_all(&std::fs::read(f).unwrap());

@@ -21,6 +21,8 @@ enum State {
     /// After a member: another member, trailing junk, or the end.
     Between,
     Done,
+    /// The data is damaged; the bytes inflated before the damage were already handed out.
+    Failed(String),
 }
 
 /// What one [`Inflater::pull`] achieved.
@@ -90,6 +92,7 @@ impl Inflater {
         loop {
             match &mut self.state {
                 State::Done => return Pull::End,
+                State::Failed(m) => return Pull::Error(m.clone()),
                 State::Header => match parse_header(self.pending()) {
                     HeaderParse::Complete(len) => {
                         self.raw_pos = self.raw_pos.saturating_add(len);
@@ -133,8 +136,24 @@ impl Inflater {
                         .raw_pos
                         .saturating_add(usize::try_from(used).unwrap_or(usize::MAX))
                         .min(self.raw.len());
+                    // Bytes inflated before any damage are good: hand them out first, so
+                    // what is read does not depend on how the input was chunked.
                     self.crc.update(&self.scratch);
                     out.extend_from_slice(&self.scratch);
+                    if let Err(e) = &status {
+                        // Positioned by what was inflated, not by compressed bytes used: the
+                        // inflater reads ahead by a varying amount depending on chunking.
+                        let m = format!(
+                            "the gzip data is damaged in member {} after {} good bytes ({e})",
+                            self.members,
+                            super::thousands(d.total_out())
+                        );
+                        self.state = State::Failed(m);
+                        if made > 0 {
+                            return Pull::Produced;
+                        }
+                        continue;
+                    }
                     match status {
                         Ok(Status::StreamEnd) => {
                             self.state = State::Trailer;
@@ -154,12 +173,7 @@ impl Inflater {
                             }
                             return Pull::NeedInput;
                         }
-                        Err(e) => {
-                            return Pull::Error(format!(
-                                "the gzip data is damaged near compressed byte {} ({e})",
-                                super::thousands(self.consumed())
-                            ))
-                        }
+                        Err(_) => {}
                     }
                 }
                 State::Trailer => {

@@ -115,6 +115,7 @@ pub struct CaptureInfo {
     pub interfaces: Vec<Interface>,
     /// Name resolution records from pcapng NRBs, one entry per name, in file order.
     pub names: Vec<(IpAddr, String)>,
+    /// pcapng sections read (pcap: 1 once its header is read).
     pub sections: u32,
     pub packets: u64,
     /// Sum of captured lengths.

@@ -642,6 +642,25 @@ proptest! {
     }
 
     #[test]
+    fn random_bytes_after_a_magic_never_panic(
+        start in 0usize..4,
+        rest in proptest::collection::vec(any::<u8>(), 0..600),
+        sizes in proptest::collection::vec(1usize..64, 1..8),
+    ) {
+        // A pcap magic and version; a pcapng SHB type, length 28 and byte-order magic; a gzip
+        // member header; a pcapng SHB followed by random blocks.
+        let starts: [&[u8]; 4] = [
+            &[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0],
+            &[0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a],
+            &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3],
+            &PCAPNG_LE[..84],
+        ];
+        let f = [starts[start], &rest[..]].concat();
+        let whole = read_all(&f);
+        prop_assert_eq!(read_chunked(&f, &sizes), whole);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(
         which in 0..ALL.len(),
         flips in proptest::collection::vec((0usize..400, any::<u8>()), 0..6),
