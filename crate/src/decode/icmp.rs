@@ -474,13 +474,17 @@ fn add_checksum(
     l.add(name, "Checksum", Value::UInt(value.into()), at, 2)
         .display = Some(format!("0x{value:04x}"));
     let why_not = if cx.quoted {
-        Some("in ICMP error packet")
+        Some("in ICMP error packet".to_string())
     } else if ipc.first_fragment || ipc.later_fragment {
-        Some("fragmented datagram")
+        Some("fragmented datagram".to_string())
     } else if ipc.end < ipc.claimed_end || m.end < ipc.claimed_end {
-        Some("message cut by the snap length")
+        Some(format!(
+            "only {} of the {} bytes the IP header claims were captured",
+            m.avail(),
+            m.claimed()
+        ))
     } else if pseudo.is_none() {
-        Some("no IPv6 addresses for the pseudo-header")
+        Some("no IPv6 addresses for the pseudo-header".to_string())
     } else {
         None
     };
@@ -503,7 +507,10 @@ fn add_checksum(
         }
         (reason, _, _) => (
             CK_UNVERIFIED,
-            format!("Unverified ({})", reason.unwrap_or("message not captured")),
+            format!(
+                "Unverified ({})",
+                reason.as_deref().unwrap_or("message not captured")
+            ),
         ),
     };
     l.add(status, "Checksum status", Value::UInt(code), at, 2)
@@ -1855,7 +1862,7 @@ mod tests {
         let (layers, _) = run(&msg[..10], false, ipc4(10, 12), false);
         assert_eq!(layers[0].error, None);
         assert_eq!(layers[0].u64("icmp.checksum.status"), Some(CK_UNVERIFIED));
-        assert!(shown(&layers[0], "icmp.checksum.status").contains("snap length"));
+        assert!(shown(&layers[0], "icmp.checksum.status").contains("only 10 of the 12 bytes"));
         let mut frag = ipc4(12, 12);
         frag.first_fragment = true;
         let (layers, _) = run(&msg, false, frag, false);
