@@ -493,7 +493,7 @@ mod tests {
                 .unwrap_or_else(|| panic!("prefix {n} has no error"));
             assert!(e.offset <= n, "prefix {n}: error at {}", e.offset);
             assert!(l.len <= n);
-            assert_eq!(l.fields.iter().all(|f| f.offset + f.len <= n), true);
+            assert!(l.fields.iter().all(|f| f.offset + f.len <= n));
         }
         let (layers, _) = run(arp, 0);
         assert_eq!(layers[0].error, None);
