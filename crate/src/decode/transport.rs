@@ -609,13 +609,16 @@ fn decode_udp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         .display = Some(format!("0x{ck:04x}"));
     }
     if ulen >= udp::HEADER_LEN && ulen < ip_room && !cx.quoted {
-        // The IP datagram is longer than UDP says: the extra bytes are not UDP payload.
+        // The IP datagram is longer than UDP says: the extra bytes are not UDP payload. The
+        // count is what the headers claim; the range covers only the bytes actually captured.
+        let from = (off + ulen).min(b.len());
+        let captured = ipc.end.max(from) - from;
         l.add(
             "udp.length.bad_extra",
             "Bytes after the UDP datagram",
             Value::UInt((ip_room - ulen) as u64),
-            off + ulen,
-            ip_room - ulen,
+            from,
+            captured,
         );
     }
     cx.push(l);
