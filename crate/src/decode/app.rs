@@ -7,6 +7,8 @@
 //! not budgets), and never give up on the whole frame: a payload nothing recognises becomes a
 //! `data` layer.
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod corpus_tests;
 mod dhcp;
 mod dns;
 mod http;

@@ -405,53 +405,30 @@ fn add_flags(l: &mut Layer, flags: u16, off: usize) -> bool {
         1,
     )
     .display = Some(named(opcode_name(opcode), u64::from(opcode)));
-    l.add_flag(
-        "dns.flags.authoritative",
-        "Authoritative",
-        w,
-        off,
-        2,
-        0x0400,
-        1,
-    );
-    l.add_flag("dns.flags.truncated", "Truncated", w, off, 2, 0x0200, 1);
-    l.add_flag(
-        "dns.flags.recdesired",
-        "Recursion desired",
-        w,
-        off,
-        2,
-        0x0100,
-        1,
-    );
-    l.add_flag(
-        "dns.flags.recavail",
-        "Recursion available",
-        w,
-        off,
-        2,
-        0x0080,
-        1,
-    );
-    l.add_flag("dns.flags.z", "Z (reserved)", w, off, 2, 0x0040, 1);
-    l.add_flag(
-        "dns.flags.authenticated",
-        "Answer authenticated",
-        w,
-        off,
-        2,
-        0x0020,
-        1,
-    );
-    l.add_flag(
-        "dns.flags.checkdisable",
-        "Checking disabled",
-        w,
-        off,
-        2,
-        0x0010,
-        1,
-    );
+    // Like Wireshark, the bits that only mean something in a response (AA, RA, RCODE) are
+    // shown for responses only, so a filter such as `dns.flags.rcode == 0` matches answers.
+    let bits: [(&'static str, &'static str, u64, bool); 7] = [
+        ("dns.flags.authoritative", "Authoritative", 0x0400, true),
+        ("dns.flags.truncated", "Truncated", 0x0200, false),
+        ("dns.flags.recdesired", "Recursion desired", 0x0100, false),
+        ("dns.flags.recavail", "Recursion available", 0x0080, true),
+        ("dns.flags.z", "Z (reserved)", 0x0040, false),
+        (
+            "dns.flags.authenticated",
+            "Answer authenticated",
+            0x0020,
+            false,
+        ),
+        ("dns.flags.checkdisable", "Checking disabled", 0x0010, false),
+    ];
+    for (name, label, mask, response_only) in bits {
+        if response || !response_only {
+            l.add_flag(name, label, w, off, 2, mask, 1);
+        }
+    }
+    if !response {
+        return response;
+    }
     l.add_bits(
         "dns.flags.rcode",
         "Reply code",
