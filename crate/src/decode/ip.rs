@@ -728,6 +728,20 @@ fn decode_v6_extensions(
                         0,
                         1,
                     );
+                    // Upper-layer checksums cover the final destination, not the next hop
+                    // (RFC 8200 section 8.1): the last address of a type 0 header, the home
+                    // address of type 2, the first segment (the last to visit) of type 4.
+                    let final_at = match t {
+                        0 | 2 => Some(p + hlen - 16),
+                        4 => Some(p + 8),
+                        _ => None,
+                    };
+                    if let Some(a) = final_at
+                        .filter(|_| left > 0)
+                        .and_then(|a| array::<16>(b, a))
+                    {
+                        ipc.dst = IpAddr::V6(Ipv6Addr::from(a));
+                    }
                 }
             }
             44 => {
