@@ -10,6 +10,7 @@
 
 pub mod capture;
 pub mod decode;
+pub mod explain;
 pub mod field;
 pub mod hexinput;
 pub mod render;

@@ -19,7 +19,10 @@ Usage:
   tracelens info FILE             format, link types, interfaces, packets, bytes, times, problems
   tracelens packets FILE [--json] one tcpdump-style line per packet, or one JSON object per packet
   tracelens show FILE -n N        packet N's field tree with byte ranges, then its hex dump
-  tracelens hex [--link eth|raw]  decode a hex dump read from standard input
+  tracelens explain FILE [--packet N] [--json]
+                                  per packet: summary line, what it is doing, and the findings
+  tracelens hex [--link eth|raw] [--explain]
+                                  decode a hex dump read from standard input
 
 Exit status: 0 the whole file was read; 1 read in part (the error is printed); 2 unreadable.
 ";
@@ -40,6 +43,11 @@ fn main() -> ExitCode {
             None => usage_error("show needs a packet number: tracelens show FILE -n N"),
         },
         Some("hex") => cmd_hex(&args),
+        Some("explain") => {
+            let json = args.iter().any(|a| a == "--json");
+            let only = packet_number(&args);
+            with_file(&args, |path| cmd_explain(path, only, json))
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(Outcome::Complete)
@@ -101,7 +109,8 @@ fn stream(
     path: &str,
     mut on_packet: impl FnMut(&Packet) -> io::Result<bool>,
 ) -> io::Result<(CaptureReader, Option<ReadError>)> {
-    let mut file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    let mut file =
+        File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
     let mut reader = CaptureReader::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -169,7 +178,13 @@ fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
             out.write_all(b"\n")?;
         } else {
             let line = tracelens::summary::summary_line(&d);
-            writeln!(out, "{:>6} {} {}", p.number, p.ts.format_utc(), render::escape_text(&line))?;
+            writeln!(
+                out,
+                "{:>6} {} {}",
+                p.number,
+                p.ts.format_utc(),
+                render::escape_text(&line)
+            )?;
         }
         Ok(true)
     })?;
@@ -187,7 +202,11 @@ fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
             return Ok(true);
         }
         let d = tracelens::decode(&p.data, p.link_type);
-        out.push_str(&render::field_tree(&meta(p, Some(first_ts)), &p.ts.format_utc(), &d));
+        out.push_str(&render::field_tree(
+            &meta(p, Some(first_ts)),
+            &p.ts.format_utc(),
+            &d,
+        ));
         out.push('\n');
         out.push_str(&render::hex_dump(&p.data));
         shown = true;
@@ -195,7 +214,10 @@ fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
     })?;
     print!("{out}");
     if !shown && err.is_none() {
-        eprintln!("tracelens: the capture has {} packets; there is no packet {n}", reader.info().packets);
+        eprintln!(
+            "tracelens: the capture has {} packets; there is no packet {n}",
+            reader.info().packets
+        );
         return Ok(Outcome::Unreadable);
     }
     Ok(finish(reader.info(), err))
@@ -217,16 +239,31 @@ fn cmd_info(path: &str) -> io::Result<Outcome> {
             "pcap {}.{}, {}, {} timestamps{}, snap length {}",
             version.0,
             version.1,
-            if *big_endian { "big-endian" } else { "little-endian" },
-            if *nanosecond { "nanosecond" } else { "microsecond" },
-            if *modified { ", modified (Kuznetzov) records" } else { "" },
+            if *big_endian {
+                "big-endian"
+            } else {
+                "little-endian"
+            },
+            if *nanosecond {
+                "nanosecond"
+            } else {
+                "microsecond"
+            },
+            if *modified {
+                ", modified (Kuznetzov) records"
+            } else {
+                ""
+            },
             snaplen
         ),
         Some(Format::PcapNg) => format!("pcapng, {} section(s)", info.sections),
         None => "not recognised".to_string(),
     };
     out.push_str(&format!("File:       {path}\n"));
-    out.push_str(&format!("Format:     {fmt}{}\n", if info.gzip { " (gzip-compressed)" } else { "" }));
+    out.push_str(&format!(
+        "Format:     {fmt}{}\n",
+        if info.gzip { " (gzip-compressed)" } else { "" }
+    ));
     let mut lts: Vec<u32> = info.interfaces.iter().map(|i| i.link_type).collect();
     lts.dedup();
     let names: Vec<String> = lts
@@ -238,7 +275,10 @@ fn cmd_info(path: &str) -> io::Result<Outcome> {
         .collect();
     out.push_str(&format!("Link types: {}\n", names.join(", ")));
     for (i, iface) in info.interfaces.iter().enumerate() {
-        let mut line = format!("Interface {i}: link type {}, snap length {}", iface.link_type, iface.snaplen);
+        let mut line = format!(
+            "Interface {i}: link type {}, snap length {}",
+            iface.link_type, iface.snaplen
+        );
         if let Some(n) = &iface.name {
             line.push_str(&format!(", name {}", render::escape_text(n)));
         }
@@ -254,13 +294,20 @@ fn cmd_info(path: &str) -> io::Result<Outcome> {
         out.push_str(&format!("Last:       {} UTC\n", b.format_utc()));
     }
     if !info.names.is_empty() {
-        out.push_str(&format!("Names:      {} address-to-name records\n", info.names.len()));
+        out.push_str(&format!(
+            "Names:      {} address-to-name records\n",
+            info.names.len()
+        ));
     }
     for c in &info.comments {
         out.push_str(&format!("Comment:    {}\n", render::escape_text(c)));
     }
     if !info.block_counts.is_empty() {
-        let blocks: Vec<String> = info.block_counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let blocks: Vec<String> = info
+            .block_counts
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         out.push_str(&format!("Blocks:     {}\n", blocks.join(", ")));
     }
     for n in &info.notes {
@@ -289,7 +336,10 @@ fn cmd_hex(args: &[String]) -> io::Result<Outcome> {
         .and_then(|i| args.get(i + 1))
         .map(String::as_str);
     let (link_type, reason) = match forced {
-        Some("eth" | "ethernet") => (linktype::ETHERNET, "Ethernet, as asked with --link".to_string()),
+        Some("eth" | "ethernet") => (
+            linktype::ETHERNET,
+            "Ethernet, as asked with --link".to_string(),
+        ),
         Some("raw" | "ip") => (linktype::RAW, "raw IP, as asked with --link".to_string()),
         Some(other) => return usage_error(&format!("--link takes eth or raw, not '{other}'")),
         None => (frame.link_type, frame.reason),
@@ -304,10 +354,102 @@ fn cmd_hex(args: &[String]) -> io::Result<Outcome> {
         ..FrameMeta::default()
     };
     println!("Read {} bytes; decoded as {reason}.", frame.bytes.len());
-    println!("{}", render::escape_text(&tracelens::summary::summary_line(&d)));
+    println!(
+        "{}",
+        render::escape_text(&tracelens::summary::summary_line(&d))
+    );
     println!();
-    print!("{}", render::field_tree(&m, "(no time: read from a hex dump)", &d));
+    print!(
+        "{}",
+        render::field_tree(&m, "(no time: read from a hex dump)", &d)
+    );
     println!();
     print!("{}", render::hex_dump(&frame.bytes));
+    if args.iter().any(|a| a == "--explain") {
+        println!();
+        print!(
+            "{}",
+            explanation_text(&tracelens::explain::explain_packet(1, &d))
+        );
+    }
     Ok(Outcome::Complete)
+}
+
+/// The narrative and findings of one packet as indented text.
+fn explanation_text(e: &tracelens::explain::Explanation) -> String {
+    let mut out = format!("    {}\n", render::escape_text(&e.narrative));
+    for f in &e.findings {
+        out.push_str(&format!(
+            "    [{}] {}  ({})\n",
+            f.severity,
+            render::escape_text(&f.title),
+            f.id
+        ));
+        out.push_str(&format!("        {}\n", render::escape_text(&f.text)));
+        if !f.next.is_empty() {
+            out.push_str(&format!("        Next: {}\n", render::escape_text(&f.next)));
+        }
+        if let Some(b) = &f.benign {
+            out.push_str(&format!(
+                "        Harmless causes: {}\n",
+                render::escape_text(b)
+            ));
+        }
+        for ev in &f.evidence {
+            let end = (ev.offset + ev.length).saturating_sub(1).max(ev.offset);
+            out.push_str(&format!(
+                "        Evidence: packet {} {} (bytes {}-{})\n",
+                ev.packet, ev.field, ev.offset, end
+            ));
+        }
+        if !f.references.is_empty() {
+            out.push_str(&format!("        Sources: {}\n", f.references.join("; ")));
+        }
+    }
+    out
+}
+
+fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut seen = false;
+    let (reader, err) = stream(path, |p| {
+        if only.is_some_and(|n| n != p.number) {
+            return Ok(true);
+        }
+        seen = true;
+        let d = tracelens::decode(&p.data, p.link_type);
+        let e = tracelens::explain::explain_packet(p.number, &d);
+        let summary = tracelens::summary::summary_line(&d);
+        if json {
+            let obj = serde_json::json!({
+                "packet": p.number,
+                "time": p.ts.format_utc(),
+                "summary": summary,
+                "narrative": e.narrative,
+                "findings": e.findings,
+            });
+            serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        } else {
+            writeln!(
+                out,
+                "{:>6} {} {}",
+                p.number,
+                p.ts.format_utc(),
+                render::escape_text(&summary)
+            )?;
+            out.write_all(explanation_text(&e).as_bytes())?;
+        }
+        Ok(only.is_none())
+    })?;
+    out.flush()?;
+    if let (Some(n), false, None) = (only, seen, &err) {
+        eprintln!(
+            "tracelens: the capture has {} packets; there is no packet {n}",
+            reader.info().packets
+        );
+        return Ok(Outcome::Unreadable);
+    }
+    Ok(finish(reader.info(), err))
 }

@@ -1,0 +1,116 @@
+//! A finding: a registry id, the parameters its text needs, and the evidence (which packet, which
+//! field, which bytes) that proves it.
+
+use super::registry::{fill, registry, Severity};
+use crate::decode::Dissection;
+use serde::Serialize;
+
+/// Bytes that support a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub packet: u64,
+    /// Wireshark field name, e.g. `ip.src`.
+    pub field: String,
+    pub offset: usize,
+    pub length: usize,
+}
+
+/// A finding as a rule produces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub id: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    pub fn new(id: &'static str) -> Finding {
+        Finding {
+            id,
+            params: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn param(mut self, name: &'static str, value: impl ToString) -> Finding {
+        self.params.push((name, value.to_string()));
+        self
+    }
+
+    /// Points at the first occurrence of `field` in the packet (outside quoted copies first).
+    pub fn field(mut self, packet: u64, d: &Dissection, field: &str) -> Finding {
+        let f = d
+            .layers
+            .iter()
+            .filter(|l| !l.quoted)
+            .find_map(|l| l.field(field))
+            .or_else(|| d.field(field));
+        if let Some(f) = f {
+            self.evidence.push(Evidence {
+                packet,
+                field: f.name.to_string(),
+                offset: f.offset,
+                length: f.len,
+            });
+        }
+        self
+    }
+
+    /// Points at a byte range that no single field covers.
+    pub fn bytes(mut self, packet: u64, name: &str, offset: usize, length: usize) -> Finding {
+        self.evidence.push(Evidence {
+            packet,
+            field: name.to_string(),
+            offset,
+            length,
+        });
+        self
+    }
+
+    /// The finding with its registry texts filled in.
+    pub fn render(&self) -> RenderedFinding {
+        let (severity, title, text, next, benign, refs) = match registry().get(self.id) {
+            Some(e) => (
+                e.severity,
+                fill(&e.title, &self.params),
+                fill(&e.text, &self.params),
+                fill(&e.next, &self.params),
+                e.benign.as_ref().map(|b| fill(b, &self.params)),
+                e.refs.clone(),
+            ),
+            None => (
+                Severity::Notice,
+                self.id.to_string(),
+                format!("(no registry entry for {})", self.id),
+                String::new(),
+                None,
+                Vec::new(),
+            ),
+        };
+        RenderedFinding {
+            id: self.id.to_string(),
+            severity,
+            title,
+            text,
+            next,
+            benign,
+            evidence: self.evidence.clone(),
+            references: refs,
+        }
+    }
+}
+
+/// What a reader is shown: the documented JSON schema of `tracelens explain --json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenderedFinding {
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    pub text: String,
+    /// Why it matters and what to check next.
+    pub next: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub benign: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub references: Vec<String>,
+}

@@ -1,0 +1,54 @@
+//! Explanations: for every packet, a plain-language narrative of what it is doing and the
+//! findings that apply, each pointing at the bytes that prove it and naming its sources.
+//!
+//! The meaning of findings lives in the registry (`knowledge/*.toml`); this module and its rules
+//! only decide which findings apply and with which parameters. Nothing here reads raw bytes: the
+//! rules look at decoded fields, whose byte ranges become the evidence.
+
+pub mod finding;
+pub mod ids;
+pub mod narrative;
+pub mod ports;
+pub mod registry;
+pub mod rules;
+
+pub use finding::{Evidence, Finding, RenderedFinding};
+pub use registry::{registry, Severity};
+
+use crate::decode::Dissection;
+use serde::Serialize;
+
+/// A packet as the rules see it.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketView<'a> {
+    pub number: u64,
+    pub d: &'a Dissection,
+}
+
+/// What `explain` says about one packet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub packet: u64,
+    pub narrative: String,
+    pub findings: Vec<RenderedFinding>,
+}
+
+/// Explains one decoded packet on its own (no conversation context yet).
+pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
+    let view = PacketView { number, d };
+    let mut found = Vec::new();
+    rules::run(&view, &mut found);
+    let mut findings: Vec<RenderedFinding> = found.iter().map(Finding::render).collect();
+    // Worst first, then in the order the rules found them.
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    Explanation {
+        packet: number,
+        narrative: narrative::narrate(&view),
+        findings,
+    }
+}
+
+/// The worst severity among findings, if any.
+pub fn worst(findings: &[RenderedFinding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
+}
