@@ -6,7 +6,6 @@
 //! rules look at decoded fields, whose byte ranges become the evidence.
 
 pub mod finding;
-pub mod ids;
 pub mod narrative;
 pub mod ports;
 pub mod registry;

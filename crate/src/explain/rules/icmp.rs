@@ -1,7 +1,11 @@
 //! ICMP messages and, for errors, the packet they quote: which service the original packet was
 //! trying to reach.
 
-use crate::explain::{ids, Finding, PacketView};
+use crate::explain::{Finding, PacketView};
+
+/// Every finding id this module can emit (checked against the registry by tests).
+pub const IDS: &[&str] = &[ICMP_UNREACH_PORT];
+pub const ICMP_UNREACH_PORT: &str = "icmp.unreach.port";
 
 pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let Some(icmp) = p.d.layer("icmp") else {
@@ -27,7 +31,7 @@ pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
             .or_else(|| quoted("tcp.dstport"))
             .unwrap_or_else(|| "?".into());
         out.push(
-            Finding::new(ids::ICMP_UNREACH_PORT)
+            Finding::new(ICMP_UNREACH_PORT)
                 .param("orig_dst", quoted("ip.dst").unwrap_or_else(|| "?".into()))
                 .param("orig_proto", proto)
                 .param("orig_port", port)

@@ -3,15 +3,34 @@
 
 use super::{Finding, PacketView};
 
-mod addresses;
-mod icmp;
-mod tcp;
+pub mod addresses;
+pub mod anomalies;
+pub mod cases;
+pub mod icmp;
+pub mod ports;
+pub mod tcp;
 
 /// Runs every per-packet rule.
 pub fn run(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     addresses::check(p, out);
     tcp::check(p, out);
     icmp::check(p, out);
+    anomalies::check(p, out);
+    ports::check(p, out);
+    cases::check(p, out);
+}
+
+/// Every id the rules can emit directly, area by area.
+pub fn all_ids() -> Vec<&'static str> {
+    [
+        addresses::IDS,
+        tcp::IDS,
+        icmp::IDS,
+        anomalies::IDS,
+        ports::IDS,
+        cases::IDS,
+    ]
+    .concat()
 }
 
 /// Helpers shared by the rules.
