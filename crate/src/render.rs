@@ -6,6 +6,7 @@ use crate::decode::{linktype, Dissection};
 use crate::field::Value;
 use serde_json::{Map, Value as Json};
 use std::fmt::Write;
+use std::net::IpAddr;
 
 /// Frame facts that come from the capture file rather than from the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,6 +88,17 @@ fn is_frame_key(name: &str) -> bool {
 /// The layered field tree: one heading per layer with its byte range, then each field indented
 /// by depth with its Wireshark name and the bytes it came from.
 pub fn field_tree(meta: &FrameMeta, time_utc: &str, d: &Dissection) -> String {
+    field_tree_named(meta, time_utc, d, &[])
+}
+
+/// The field tree with host names from the capture (pcapng name resolution blocks) shown beside
+/// the addresses they belong to.
+pub fn field_tree_named(
+    meta: &FrameMeta,
+    time_utc: &str,
+    d: &Dissection,
+    names: &[(IpAddr, String)],
+) -> String {
     let mut out = String::new();
     let link = linktype::name(meta.link_type)
         .map(str::to_string)
@@ -129,7 +141,10 @@ pub fn field_tree(meta: &FrameMeta, time_utc: &str, d: &Dissection) -> String {
             if f.mask != 0 {
                 let _ = write!(at, " mask 0x{:x}", f.mask);
             }
-            let shown = f.shown();
+            let mut shown = f.shown();
+            if let Some(n) = name_of(&f.value, names) {
+                let _ = write!(shown, " ({})", n);
+            }
             if shown.is_empty() {
                 let _ = writeln!(out, "{indent}{}  [{at}]", f.label);
             } else {
@@ -141,6 +156,18 @@ pub fn field_tree(meta: &FrameMeta, time_utc: &str, d: &Dissection) -> String {
         }
     }
     out
+}
+
+fn name_of<'a>(v: &Value, names: &'a [(IpAddr, String)]) -> Option<&'a str> {
+    let ip = match v {
+        Value::Ipv4(a) => IpAddr::V4(*a),
+        Value::Ipv6(a) => IpAddr::V6(*a),
+        _ => return None,
+    };
+    names
+        .iter()
+        .find(|(a, _)| *a == ip)
+        .map(|(_, n)| n.as_str())
 }
 
 /// Makes text from a capture safe to print on a terminal: control characters become `\xNN`.
@@ -238,6 +265,17 @@ mod tests {
         );
         assert!(
             t.contains("Internet Protocol Version 4  (bytes 0-19)"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn names_from_the_capture_appear_beside_addresses() {
+        let d = decode(&ip_in_ip(), linktype::RAW);
+        let names = [("10.0.0.1".parse().expect("ip"), "gw.example".to_string())];
+        let t = field_tree_named(&FrameMeta::default(), "-", &d, &names);
+        assert!(
+            t.contains("Source address: 10.0.0.1 (gw.example)  [ip.src @12+4]"),
             "{t}"
         );
     }

@@ -107,7 +107,7 @@ fn with_file(args: &[String], f: impl FnOnce(&str) -> io::Result<Outcome>) -> io
 /// false to stop early). Returns the reader (for its info) and the error that ended reading.
 fn stream(
     path: &str,
-    mut on_packet: impl FnMut(&Packet) -> io::Result<bool>,
+    mut on_packet: impl FnMut(&Packet, &CaptureInfo) -> io::Result<bool>,
 ) -> io::Result<(CaptureReader, Option<ReadError>)> {
     let mut file =
         File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
@@ -116,7 +116,7 @@ fn stream(
     loop {
         match reader.next() {
             Event::Packet(p) => {
-                if !on_packet(&p)? {
+                if !on_packet(&p, reader.info())? {
                     return Ok((reader, None));
                 }
             }
@@ -169,7 +169,7 @@ fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut first = None;
-    let (reader, err) = stream(path, |p| {
+    let (reader, err) = stream(path, |p, _| {
         let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
         let d = tracelens::decode(&p.data, p.link_type);
         if json {
@@ -196,16 +196,17 @@ fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
     let mut first = None;
     let mut shown = false;
     let mut out = String::new();
-    let (reader, err) = stream(path, |p| {
+    let (reader, err) = stream(path, |p, info| {
         let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
         if p.number != n {
             return Ok(true);
         }
         let d = tracelens::decode(&p.data, p.link_type);
-        out.push_str(&render::field_tree(
+        out.push_str(&render::field_tree_named(
             &meta(p, Some(first_ts)),
             &p.ts.format_utc(),
             &d,
+            &info.names,
         ));
         out.push('\n');
         out.push_str(&render::hex_dump(&p.data));
@@ -224,7 +225,7 @@ fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
 }
 
 fn cmd_info(path: &str) -> io::Result<Outcome> {
-    let (reader, err) = stream(path, |_| Ok(true))?;
+    let (reader, err) = stream(path, |_, _| Ok(true))?;
     let info = reader.info();
     let mut out = String::new();
     let fmt = match &info.format {
@@ -264,8 +265,12 @@ fn cmd_info(path: &str) -> io::Result<Outcome> {
         "Format:     {fmt}{}\n",
         if info.gzip { " (gzip-compressed)" } else { "" }
     ));
-    let mut lts: Vec<u32> = info.interfaces.iter().map(|i| i.link_type).collect();
-    lts.dedup();
+    let mut lts: Vec<u32> = Vec::new();
+    for lt in info.interfaces.iter().map(|i| i.link_type) {
+        if !lts.contains(&lt) {
+            lts.push(lt);
+        }
+    }
     let names: Vec<String> = lts
         .iter()
         .map(|lt| match linktype::name(*lt) {
@@ -413,7 +418,7 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut seen = false;
-    let (reader, err) = stream(path, |p| {
+    let (reader, err) = stream(path, |p, _| {
         if only.is_some_and(|n| n != p.number) {
             return Ok(true);
         }
