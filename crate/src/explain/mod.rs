@@ -5,6 +5,7 @@
 //! only decide which findings apply and with which parameters. Nothing here reads raw bytes: the
 //! rules look at decoded fields, whose byte ranges become the evidence.
 
+pub mod fields;
 pub mod finding;
 pub mod narrative;
 pub mod ports;
