@@ -77,6 +77,26 @@ fn port_phrase(proto: Proto, port: u16) -> String {
     }
 }
 
+/// "port 53, the port of DNS, ..." (or just "port 7000"): the port named once, with its meaning.
+fn port_words(proto: Proto, port: u16) -> String {
+    let phrase = port_phrase(proto, port);
+    let bare = phrase.trim_start_matches(", ");
+    let named = format!("port {port}");
+    if bare.is_empty() {
+        named
+    } else if let Some(rest) = bare
+        .strip_prefix("UDP ")
+        .or_else(|| bare.strip_prefix("TCP "))
+        .filter(|r| r.starts_with(&named))
+    {
+        rest.to_string()
+    } else if bare.starts_with(&named) {
+        bare.to_string()
+    } else {
+        format!("{named}, {bare}")
+    }
+}
+
 /// The three blocks of RFC 6335 section 6 (well-known, registered, dynamic) rather than a range
 /// with a meaning of its own (RPC, traceroute, NAT).
 pub(crate) fn is_generic_range(p: &ports::PortInfo) -> bool {
@@ -260,6 +280,13 @@ fn ethernet_other(d: &Dissection, e: &Layer, layers: &[&Layer]) -> String {
     let to = mac_audience(&dst)
         .map(str::to_string)
         .unwrap_or(dst.clone());
+    if e.field("eth.type").is_none() && e.field("eth.len").is_none() {
+        return if src.is_empty() {
+            "An Ethernet frame too short to hold even its addresses.".into()
+        } else {
+            format!("An Ethernet frame from {src} to {to}, cut off before its type field.")
+        };
+    }
     if let Some(l) = d.layer("llc") {
         let dsap = u(l, "llc.dsap");
         let pid = l.u64("llc.pid");
@@ -343,13 +370,17 @@ fn other_link(d: &Dissection, layers: &[&Layer]) -> String {
         .unwrap_or_else(|| format!("link type {}", d.link_type));
     match layers.last() {
         Some(l) if l.proto == "data" => {
-            format!(
-                "A {link} frame carrying {} that is not decoded further.",
-                l.title
-            )
+            let what = l.title.trim_end_matches(" (not decoded)");
+            if what == "Data" {
+                format!("A {link} frame whose payload is not decoded further.")
+            } else if what.to_lowercase().starts_with("link type") {
+                format!("A frame of {link}, a kind of link this tool does not decode.")
+            } else {
+                format!("A {link} frame carrying {what}, which is not decoded further.")
+            }
         }
         Some(l) => format!(
-            "A {link} frame whose innermost decoded layer is the {}.",
+            "A {link} frame; decoding ends after its {} header.",
             l.title
         ),
         None => format!("An empty {link} frame."),
@@ -372,7 +403,10 @@ fn wlan(d: &Dissection, w: &Layer) -> String {
     let mgt = d.layer("wlan.mgt");
     let ssid = mgt
         .and_then(|m| m.field("wlan.ssid"))
-        .map(|f| clean(&f.shown()));
+        .map(|f| match &f.value {
+            Value::Bytes(b) => clean(&String::from_utf8_lossy(b).replace('\0', "")),
+            other => clean(&other.to_string()),
+        });
     let net = match ssid.as_deref() {
         Some("") | None => "a network with a hidden name".to_string(),
         Some(n) => format!("the network \"{n}\""),
@@ -497,7 +531,6 @@ fn tcp(d: &Dissection, t: &Layer, src: &str, dst: &str) -> String {
     let flags = u(t, "tcp.flags");
     let len = u(t, "tcp.len");
     let (svc, to_dst) = service_port(Proto::Tcp, sport, dport);
-    let phrase = port_phrase(Proto::Tcp, svc);
     // RFC 9293 section 3.1 control bits.
     let (fin, syn, rst, psh, ack, urg) = (
         flags & 0x01 != 0,
@@ -532,12 +565,12 @@ fn tcp(d: &Dissection, t: &Layer, src: &str, dst: &str) -> String {
     }
     match (syn, ack, rst, fin) {
         (true, false, _, _) => format!(
-            "{src} asks {dst} to open a connection on TCP {dport}{}.{data}",
-            port_phrase(Proto::Tcp, dport)
+            "{src} asks {dst} to open a connection on TCP {}.{data}",
+            port_words(Proto::Tcp, dport)
         ),
         (true, true, _, _) => format!(
-            "{src} agrees to open the connection {dst} asked for on TCP {sport}{}: the port is open and a program listens there.",
-            port_phrase(Proto::Tcp, sport)
+            "{src} agrees to open the connection {dst} asked for on TCP {} (the port is open: a program listens there).",
+            port_words(Proto::Tcp, sport)
         ),
         (_, _, true, _) => format!(
             "{src} resets the connection with {dst} (TCP {sport} to {dport}): either nothing listens on that port (the usual answer to a SYN sent to a closed port) or one side is aborting the conversation."
@@ -554,10 +587,11 @@ fn tcp(d: &Dissection, t: &Layer, src: &str, dst: &str) -> String {
             if let Some(app) = app_sentence(d, src, dst) {
                 return app;
             }
+            let words = port_words(Proto::Tcp, svc);
             let dir = if to_dst {
-                format!("to the service on TCP {svc}{phrase}")
+                format!("to the service on TCP {words}")
             } else {
-                format!("back from TCP {svc}{phrase}")
+                format!("back from TCP {words}")
             };
             format!("{src} sends {dst} {len} bytes of data {dir}.")
         }
@@ -581,13 +615,13 @@ fn udp(d: &Dissection, t: &Layer, src: &str, dst: &str) -> String {
     let (svc, to_dst) = service_port(Proto::Udp, sport, dport);
     if to_dst {
         format!(
-            "{src} sends {dst} a {len}-byte UDP datagram from port {sport} to port {dport}{}.",
-            port_phrase(Proto::Udp, dport)
+            "{src} sends {dst} a {len}-byte UDP datagram from port {sport} to {}.",
+            port_words(Proto::Udp, dport)
         )
     } else {
         format!(
-            "{src} sends {dst} a {len}-byte UDP datagram from port {sport} to port {dport}, a reply from port {svc}{}.",
-            port_phrase(Proto::Udp, svc)
+            "{src} answers {dst} with a {len}-byte UDP datagram from {} (to port {dport}).",
+            port_words(Proto::Udp, svc)
         )
     }
 }
@@ -647,9 +681,9 @@ fn quoted_about(d: &Dissection) -> String {
                 (Proto::Tcp, u(l4, "tcp.srcport"), u(l4, "tcp.dstport"))
             };
             format!(
-                " The packet it complains about went from {a} port {sp} to {b} port {dp} ({}{}).",
+                " The packet it complains about went from {a} port {sp} to {b} {} {}.",
                 l4.proto.to_uppercase(),
-                port_phrase(p, dp as u16)
+                port_words(p, dp as u16)
             )
         }
         (Some(ip), None) => {
@@ -851,10 +885,8 @@ fn dns(a: &Layer, src: &str, dst: &str) -> String {
     };
     let qtype = rr_type(a);
     let via = match a.proto {
-        "mdns" => {
-            " on the local network (multicast DNS, how devices find each other without a server)"
-        }
-        "llmnr" => " on the local network (LLMNR, Windows' fallback when DNS has no answer)",
+        "mdns" => " over multicast DNS",
+        "llmnr" => " over LLMNR",
         _ => "",
     };
     let response = flag(a, "dns.flags.response");
@@ -869,8 +901,14 @@ fn dns(a: &Layer, src: &str, dst: &str) -> String {
             return format!("{src} sends {dst} a DNS message with no question{via}.");
         }
         return format!(
-            "{src} asks {dst} for the {qtype} record of {name}{via} (a DNS query, id {}).",
-            u(a, "dns.id")
+            "{src} asks {dst} for the {qtype} record of {name}{via} (a DNS query, id {}).{}",
+            u(a, "dns.id"),
+            match a.proto {
+                // RFC 6762 and RFC 4795: name lookups among neighbours, without a server.
+                "mdns" => " Devices on a local network use multicast DNS to find each other without a server.",
+                "llmnr" => " Windows falls back to LLMNR, asking its neighbours, when DNS has no answer.",
+                _ => "",
+            }
         );
     }
     // RFC 1035 section 4.1.1 and RFC 6895 response codes.
