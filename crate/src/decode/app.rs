@@ -26,6 +26,7 @@ enum Proto {
     Dhcp,
     Nbns,
     Http,
+    Ssdp,
     Tls,
     Ntp,
     Snmp,
@@ -43,6 +44,7 @@ fn by_port(transport: Transport, port: u16) -> Option<Proto> {
         (Udp, 137) => Proto::Nbns,
         (Udp, 123) => Proto::Ntp,
         (Udp, 161 | 162) => Proto::Snmp,
+        (Udp, 1900) => Proto::Ssdp,
         (Tcp, 80 | 8080 | 8000 | 3128 | 8008) => Proto::Http,
         (Tcp, 443 | 465 | 993 | 995 | 8443) => Proto::Tls,
         _ => return None,
@@ -87,6 +89,7 @@ pub fn dispatch(
         // those are only decoded when their first bytes say so, and either protocol may run on
         // the other's port.
         Some(Proto::Http | Proto::Tls) => by_content,
+        Some(Proto::Ssdp) => http::looks_like_http(payload).then_some(Proto::Ssdp),
         Some(p) => Some(p),
         None => by_content,
     };
@@ -95,6 +98,7 @@ pub fn dispatch(
         Some(Proto::Dhcp) => dhcp::decode(cx, offset, end),
         Some(Proto::Nbns) => nbns::decode(cx, offset, end),
         Some(Proto::Http) => http::decode(cx, offset, end),
+        Some(Proto::Ssdp) => http::decode_ssdp(cx, offset, end),
         Some(Proto::Tls) => tls::decode(cx, offset, end),
         Some(Proto::Ntp) => ntp::decode(cx, offset, end),
         Some(Proto::Snmp) => snmp::decode(cx, offset, end),
@@ -231,6 +235,11 @@ mod tests {
         assert_eq!(protos(Transport::Tcp, 40000, 443, &tls), ["tls"]);
         assert_eq!(protos(Transport::Tcp, 40000, 12345, &tls), ["tls"]);
         assert_eq!(protos(Transport::Tcp, 443, 40000, &[0x42; 20]), ["data"]);
+        assert_eq!(
+            protos(Transport::Udp, 1900, 40000, b"NOTIFY * HTTP/1.1\r\n\r\n"),
+            ["ssdp"]
+        );
+        assert_eq!(protos(Transport::Udp, 1900, 40000, b"garbage"), ["data"]);
         // UDP is never chosen by content.
         assert_eq!(protos(Transport::Udp, 40000, 40001, get), ["data"]);
         // An empty payload adds nothing.

@@ -65,17 +65,14 @@ fn tshark_present() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// tshark's first occurrence of each field, per frame.
+/// tshark's first occurrence of each field, per packet. tshark also lists pcapng records that
+/// are not packets (custom blocks) as frames; those have no encapsulation and are dropped so the
+/// rows line up with the packets the capture reader yields.
 fn tshark_fields(path: &Path) -> Option<Vec<Vec<String>>> {
     let mut cmd = Command::new("tshark");
-    cmd.arg("-n").arg("-r").arg(path).args([
-        "-T",
-        "fields",
-        "-E",
-        "occurrence=f",
-        "-E",
-        "separator=\t",
-    ]);
+    cmd.arg("-n").arg("-r").arg(path);
+    cmd.args(["-T", "fields", "-E", "occurrence=f", "-E", "separator=\t"]);
+    cmd.args(["-e", "frame.encap_type"]);
     for f in FIELDS {
         cmd.args(["-e", f]);
     }
@@ -83,7 +80,11 @@ fn tshark_fields(path: &Path) -> Option<Vec<Vec<String>>> {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     Some(
         text.lines()
-            .map(|l| l.split('\t').map(str::to_string).collect())
+            .filter_map(|l| {
+                let mut cols = l.split('\t');
+                let encap = cols.next().unwrap_or("");
+                (!encap.is_empty()).then(|| cols.map(str::to_string).collect())
+            })
             .collect(),
     )
 }

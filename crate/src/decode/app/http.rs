@@ -11,7 +11,7 @@ use crate::decode::{Ctx, Layer, Next};
 use crate::field::Value;
 
 /// Request methods recognised at the start of a payload (RFC 9110 section 9, RFC 5789 PATCH,
-/// RFC 4918 WebDAV).
+/// RFC 4918 WebDAV, and UPnP's SSDP/GENA methods).
 const METHODS: &[&[u8]] = &[
     b"GET",
     b"POST",
@@ -29,6 +29,10 @@ const METHODS: &[&[u8]] = &[
     b"MOVE",
     b"LOCK",
     b"UNLOCK",
+    b"NOTIFY",
+    b"M-SEARCH",
+    b"SUBSCRIBE",
+    b"UNSUBSCRIBE",
 ];
 
 fn starts_with_method(b: &[u8]) -> bool {
@@ -78,8 +82,24 @@ fn line_at(b: &[u8], start: usize) -> Option<Line> {
 }
 
 pub fn decode(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
+    decode_as(cx, "http", "Hypertext Transfer Protocol", offset, end)
+}
+
+/// SSDP (UPnP Device Architecture section 1) is HTTP over UDP multicast; Wireshark names the
+/// layer `ssdp` and its fields `http.*`.
+pub fn decode_ssdp(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
+    decode_as(cx, "ssdp", "Simple Service Discovery Protocol", offset, end)
+}
+
+fn decode_as(
+    cx: &mut Ctx<'_>,
+    proto: &'static str,
+    title: &str,
+    offset: usize,
+    end: usize,
+) -> Next {
     let b = bounded(cx, end);
-    let mut l = Layer::new("http", "Hypertext Transfer Protocol", offset);
+    let mut l = Layer::new(proto, title, offset);
     l.len = end.saturating_sub(offset);
     decode_head(&mut l, b, offset);
     cx.push(l);
@@ -418,6 +438,24 @@ oops!";
         check(l, "http.host", Value::Str("a".into()), 30, 1);
         let l = &run(b"HTTP/1.1 20x OK\r\n\r\n", 0, decode)[0];
         assert!(l.error.as_ref().is_some_and(|e| e.offset == 9));
+    }
+
+    #[test]
+    fn ssdp_notify() {
+        let f = b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nNTS: ssdp:alive\r\n\r\n";
+        let l = &run(f, 0, decode_ssdp)[0];
+        assert_eq!(l.proto, "ssdp");
+        assert!(l.error.is_none(), "{:?}", l.error);
+        check(l, "http.request.method", Value::Str("NOTIFY".into()), 0, 6);
+        check(l, "http.request.uri", Value::Str("*".into()), 7, 1);
+        check(
+            l,
+            "http.host",
+            Value::Str("239.255.255.250:1900".into()),
+            25,
+            20,
+        );
+        assert!(looks_like_http(b"M-SEARCH * HTTP/1.1\r\n"));
     }
 
     #[test]

@@ -98,7 +98,8 @@ fn decode_netbios(label: &[u8]) -> Option<(String, u8)> {
         if (0x20..0x7f).contains(&c) {
             name.push(char::from(c));
         } else {
-            name.push_str(&format!("\\x{c:02x}"));
+            // Wireshark's notation for unprintable bytes, e.g. `<01><02>__MSBROWSE__<02><01>`.
+            name.push_str(&format!("<{c:02x}>"));
         }
     }
     Some((name, suffix))
