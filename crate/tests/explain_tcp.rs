@@ -5,7 +5,7 @@
 
 use tracelens::explain::{explain_packet, Explanation, Severity};
 
-fn explain_all() -> Vec<Explanation> {
+fn packets() -> Vec<tracelens::capture::Packet> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/captures/explain/tcp.pcap"
@@ -14,6 +14,10 @@ fn explain_all() -> Vec<Explanation> {
     let cap = tracelens::capture::read_all(&bytes);
     assert!(cap.error.is_none(), "{:?}", cap.error);
     cap.packets
+}
+
+fn explain_all() -> Vec<Explanation> {
+    packets()
         .iter()
         .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
         .collect()
@@ -203,4 +207,26 @@ fn narratives_name_the_endpoints() {
         "{}",
         all[8].narrative
     );
+}
+
+#[test]
+fn every_prefix_of_every_packet_explains_without_panic() {
+    for p in packets() {
+        for cut in 0..=p.data.len() {
+            let d = tracelens::decode(&p.data[..cut], p.link_type);
+            let e = explain_packet(p.number, &d);
+            for f in e.findings.iter().filter(|f| f.id.starts_with("tcp.")) {
+                for ev in &f.evidence {
+                    assert!(
+                        ev.offset + ev.length <= cut.max(1),
+                        "packet {} cut at {cut}: {} evidence {}+{} beyond the frame",
+                        p.number,
+                        f.id,
+                        ev.offset,
+                        ev.length
+                    );
+                }
+            }
+        }
+    }
 }

@@ -183,12 +183,14 @@ pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
         // were actually captured.
         let start = t.offset.saturating_add(t.len);
         let captured = p.d.len.saturating_sub(start).min(data_len as usize);
-        out.push(
+        let mut f =
             at(TCP_SYN_WITH_DATA)
                 .param("len", data_len)
-                .field(p.number, p.d, "tcp.flags.syn")
-                .bytes(p.number, "tcp.payload", start, captured),
-        );
+                .field(p.number, p.d, "tcp.flags.syn");
+        if captured > 0 {
+            f = f.bytes(p.number, "tcp.payload", start, captured);
+        }
+        out.push(f);
     }
 }
 
