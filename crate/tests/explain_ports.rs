@@ -1,0 +1,242 @@
+//! Port explanations over the crafted `tests/captures/explain/ports.pcap` (see `craft_ports.py`
+//! for what each packet is): every port finding fires where the port is the service, with the
+//! right severity and the port's bytes as evidence, and stays quiet for replies to client ports,
+//! symmetric protocols, quoted headers and mid-connection segments.
+#![cfg(not(target_arch = "wasm32"))]
+
+use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
+
+fn explain_all() -> Vec<Explanation> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/captures/explain/ports.pcap"
+    );
+    let bytes = std::fs::read(path).expect("read ports.pcap");
+    let cap = tracelens::capture::read_all(&bytes);
+    assert!(cap.error.is_none(), "{:?}", cap.error);
+    cap.packets
+        .iter()
+        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .collect()
+}
+
+/// The `port.*` ids of a packet, sorted (other areas' findings are their tests' business).
+fn port_ids(e: &Explanation) -> Vec<&str> {
+    let mut v: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .filter(|i| i.starts_with("port."))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn finding<'a>(e: &'a Explanation, id: &str) -> &'a RenderedFinding {
+    e.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("packet {}: no {id} in {:?}", e.packet, port_ids(e)))
+}
+
+fn packet(all: &[Explanation], n: usize) -> &Explanation {
+    all.get(n - 1).unwrap_or_else(|| panic!("no packet {n}"))
+}
+
+// Ethernet (14) + IPv4 without options (20): the transport header starts at 34, the source port
+// there and the destination port at 36, both two bytes.
+const SPORT_AT: usize = 34;
+const DPORT_AT: usize = 36;
+
+#[test]
+fn every_packet_gets_the_expected_port_findings() {
+    let all = explain_all();
+    assert_eq!(all.len(), 41);
+    let want: &[(usize, &[&str])] = &[
+        (1, &["port.backdoor.back_orifice"]),
+        (
+            2,
+            &["port.backdoor.back_orifice", "port.backdoor.listening"],
+        ),
+        (3, &[]),
+        (4, &["port.backdoor.back_orifice"]),
+        (5, &[]),
+        (6, &["port.backdoor.netbus"]),
+        (7, &["port.backdoor.subseven"]),
+        (8, &["port.backdoor.hack_a_tack"]),
+        (9, &["port.backdoor.shell"]),
+        (10, &["port.backdoor.trojan"]),
+        (11, &["port.worm.slammer"]),
+        (12, &["port.windows.rpc"]),
+        (13, &["port.windows.sharing"]),
+        (14, &["port.probe.sql"]),
+        (15, &["port.probe.tcpmux"]),
+        (16, &["port.probe.amplifier"]),
+        (17, &["port.probe.info_leak"]),
+        (18, &["port.probe.rpc"]),
+        (19, &["port.range.rpc"]),
+        (20, &["port.range.rpc"]),
+        (21, &["port.probe.exposed_service"]),
+        (22, &["port.lan_chatter"]),
+        (23, &["port.game_or_chat"]),
+        (24, &["port.adware.conducent"]),
+        (25, &["port.source_is_service"]),
+        (26, &["port.range.traceroute"]),
+        (27, &["port.range.nat_masquerade"]),
+        (28, &["port.range.realaudio"]),
+        (29, &["port.zero"]),
+        (30, &["port.src.sscan"]),
+        (31, &["port.same_ports.tcp"]),
+        (32, &["port.same_ports.udp"]),
+        (33, &["port.src.dns_disguise"]),
+        (34, &[]),
+        (35, &[]),
+        (36, &[]),
+        (37, &[]),
+        (38, &[]),
+        (39, &["port.source_is_service"]),
+        (40, &[]),
+        (41, &[]),
+    ];
+    let mut wrong = Vec::new();
+    for (n, ids) in want {
+        let got = port_ids(packet(&all, *n));
+        if got != *ids {
+            wrong.push(format!("packet {n}: want {ids:?}, got {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn severities_are_chosen_per_meaning() {
+    let all = explain_all();
+    let sev = |n: usize, id: &str| finding(packet(&all, n), id).severity;
+    // A probe for a backdoor is a warning; a backdoor port that answers is an alert.
+    assert_eq!(sev(1, "port.backdoor.back_orifice"), Severity::Warning);
+    assert_eq!(sev(2, "port.backdoor.listening"), Severity::Alert);
+    assert_eq!(sev(11, "port.worm.slammer"), Severity::Warning);
+    assert_eq!(sev(16, "port.probe.amplifier"), Severity::Warning);
+    assert_eq!(sev(13, "port.windows.sharing"), Severity::Notice);
+    assert_eq!(sev(19, "port.range.rpc"), Severity::Notice);
+    // Traffic that is normal once explained.
+    assert_eq!(sev(25, "port.source_is_service"), Severity::Info);
+    assert_eq!(sev(26, "port.range.traceroute"), Severity::Info);
+    assert_eq!(sev(27, "port.range.nat_masquerade"), Severity::Info);
+    assert_eq!(sev(22, "port.lan_chatter"), Severity::Info);
+    // Crafted ports.
+    assert_eq!(sev(29, "port.zero"), Severity::Warning);
+    assert_eq!(sev(30, "port.src.sscan"), Severity::Warning);
+    assert_eq!(sev(31, "port.same_ports.tcp"), Severity::Warning);
+    assert_eq!(sev(32, "port.same_ports.udp"), Severity::Notice);
+    assert_eq!(sev(33, "port.src.dns_disguise"), Severity::Notice);
+}
+
+/// (packet, id, field the evidence must name, its offset).
+#[test]
+fn evidence_is_the_port_of_the_service_side() {
+    let all = explain_all();
+    let cases: &[(usize, &str, &str, usize)] = &[
+        (1, "port.backdoor.back_orifice", "tcp.dstport", DPORT_AT),
+        // On the SYN/ACK the service is the source.
+        (2, "port.backdoor.back_orifice", "tcp.srcport", SPORT_AT),
+        (2, "port.backdoor.listening", "tcp.srcport", SPORT_AT),
+        (4, "port.backdoor.back_orifice", "udp.dstport", DPORT_AT),
+        (8, "port.backdoor.hack_a_tack", "udp.dstport", DPORT_AT),
+        (20, "port.range.rpc", "tcp.srcport", SPORT_AT),
+        (25, "port.source_is_service", "udp.srcport", SPORT_AT),
+        (26, "port.range.traceroute", "udp.dstport", DPORT_AT),
+        (27, "port.range.nat_masquerade", "tcp.srcport", SPORT_AT),
+        (29, "port.zero", "tcp.srcport", SPORT_AT),
+        (30, "port.src.sscan", "tcp.srcport", SPORT_AT),
+        (31, "port.same_ports.tcp", "tcp.dstport", DPORT_AT),
+        (33, "port.src.dns_disguise", "udp.srcport", SPORT_AT),
+        (39, "port.source_is_service", "tcp.srcport", SPORT_AT),
+    ];
+    for (n, id, field, offset) in cases {
+        let f = finding(packet(&all, *n), id);
+        let ev = f
+            .evidence
+            .iter()
+            .find(|e| e.field == *field)
+            .unwrap_or_else(|| panic!("packet {n} {id}: no {field} evidence in {:?}", f.evidence));
+        assert_eq!(
+            (ev.offset, ev.length, ev.packet),
+            (*offset, 2, *n as u64),
+            "packet {n} {id}"
+        );
+    }
+    // The listening alert also points at the flags that make it a SYN/ACK (byte 47 of the frame).
+    let l = finding(packet(&all, 2), "port.backdoor.listening");
+    assert!(l
+        .evidence
+        .iter()
+        .any(|e| e.field == "tcp.flags" && e.offset == 46));
+}
+
+#[test]
+fn texts_name_the_key_facts() {
+    let all = explain_all();
+    let bo = finding(packet(&all, 1), "port.backdoor.back_orifice");
+    assert!(
+        bo.text
+            .contains("203.0.113.5 sends to TCP port 31337 on 192.168.1.10"),
+        "{}",
+        bo.text
+    );
+    assert!(bo.next.contains("192.168.1.10"), "{}", bo.next);
+    let l = finding(packet(&all, 2), "port.backdoor.listening");
+    assert!(
+        l.title.contains("192.168.1.10") && l.title.contains("Back Orifice"),
+        "{}",
+        l.title
+    );
+    let ss = finding(packet(&all, 7), "port.backdoor.subseven");
+    assert!(ss.title.contains("SubSeven 2.x"), "{}", ss.title);
+    let tr = finding(packet(&all, 10), "port.backdoor.trojan");
+    assert!(tr.text.contains("NetSphere"), "{}", tr.text);
+    let icq = finding(packet(&all, 25), "port.source_is_service");
+    assert!(
+        icq.text.contains("4000") && icq.text.contains("40011"),
+        "{}",
+        icq.text
+    );
+    assert!(icq.title.contains("ICQ"), "{}", icq.title);
+    let zero = finding(packet(&all, 29), "port.zero");
+    assert!(zero.title.contains("source"), "{}", zero.title);
+    let dis = finding(packet(&all, 33), "port.src.dns_disguise");
+    assert!(
+        dis.text.contains("31337") && dis.text.contains("not"),
+        "{}",
+        dis.text
+    );
+    for e in &all {
+        for f in e.findings.iter().filter(|f| f.id.starts_with("port.")) {
+            for t in [&f.title, &f.text, &f.next] {
+                assert!(
+                    !t.contains('{'),
+                    "packet {} {}: unfilled parameter in {t}",
+                    e.packet,
+                    f.id
+                );
+            }
+            assert!(!f.references.is_empty(), "{}", f.id);
+        }
+    }
+}
+
+#[test]
+fn narratives_name_addresses_ports_and_services() {
+    let all = explain_all();
+    let has = |n: usize, words: &[&str]| {
+        let text = &packet(&all, n).narrative;
+        for w in words {
+            assert!(text.contains(w), "packet {n}: {w:?} missing from {text:?}");
+        }
+    };
+    has(1, &["203.0.113.5", "192.168.1.10", "31337", "Back Orifice"]);
+    has(6, &["12345", "NetBus"]);
+    has(19, &["32775", "RPC"]);
+    has(26, &["33435", "traceroute"]);
+    has(28, &["6980", "RealAudio"]);
+}
