@@ -111,7 +111,9 @@ pub(crate) fn is_generic_range(p: &ports::PortInfo) -> bool {
 fn service_port(proto: Proto, sport: u16, dport: u16) -> (u16, bool) {
     let known = |p: u16| ports::lookup(proto, p).is_some_and(|i| !i.is_range());
     let low = |p: u16| p < 1024;
-    if known(dport) || (!known(sport) && !(low(sport) && !low(dport))) {
+    // A reply comes from a known port, or from a low (privileged) port to a high one.
+    let reply = known(sport) || (low(sport) && !low(dport));
+    if known(dport) || !reply {
         (dport, true)
     } else {
         (sport, false)
@@ -528,7 +530,12 @@ fn bare_ip(layers: &[&Layer], net: &Layer) -> String {
 fn tcp(d: &Dissection, t: &Layer, src: &str, dst: &str) -> String {
     let sport = u(t, "tcp.srcport") as u16;
     let dport = u(t, "tcp.dstport") as u16;
-    let flags = u(t, "tcp.flags");
+    let Some(flags) = t.u64("tcp.flags") else {
+        // Cut before the flags: saying which kind of segment it was would be a guess.
+        return format!(
+            "{src} sends {dst} a TCP segment from port {sport} to {dport} whose header is cut short before its flags."
+        );
+    };
     let len = u(t, "tcp.len");
     let (svc, to_dst) = service_port(Proto::Tcp, sport, dport);
     // RFC 9293 section 3.1 control bits.
