@@ -248,3 +248,121 @@ fn seed_003_dump_by_hand() {
         }
     }
 }
+
+/// Corpus captures with ICMP errors and pings (tcpdump's test suite): tshark's reading of each
+/// ICMP packet (type, code, and the quoted destination address and UDP port) against ours.
+const CORPUS: &[&str] = &[
+    "tcpdump/tests/mpls-traceroute.pcap",
+    "tcpdump/tests/icmp-rfc5837.pcap",
+    "tcpdump/tests/dhcp-rfc4388.pcap",
+];
+
+/// The finding our rules give a (type, code) pair seen in the corpus, with the UDP destination
+/// port quoted (traceroute's probe range picks the traceroute cause for port unreachables).
+fn expected_id(ty: u8, code: u8, port: Option<u16>) -> Option<&'static str> {
+    Some(match (ty, code) {
+        (0, 0) => "icmp.echo.reply",
+        (8, 0) => "icmp.echo.request",
+        (3, 0) => "icmp.unreach.net",
+        (3, 1) => "icmp.unreach.host",
+        (3, 3) if port.is_some_and(|p| (33434..=33600).contains(&p)) => {
+            "icmp.unreach.port.traceroute"
+        }
+        (3, 3) => "icmp.unreach.port",
+        (11, 0) => "icmp.time_exceeded.ttl",
+        (11, 1) => "icmp.time_exceeded.reassembly",
+        _ => return None,
+    })
+}
+
+#[test]
+fn corpus_icmp_agrees_with_tshark() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
+    if !std::path::Path::new(root).is_dir() {
+        println!("skipped: no corpus at {root}");
+        return;
+    }
+    if std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        println!("skipped: tshark is not installed");
+        return;
+    }
+    let (mut checked, mut quoted) = (0, 0);
+    for file in CORPUS {
+        let path = format!("{root}/{file}");
+        let Ok(bytes) = std::fs::read(&path) else {
+            println!("skipped {file}: not in the corpus");
+            continue;
+        };
+        let out = std::process::Command::new("tshark")
+            .args([
+                "-r",
+                &path,
+                "-Y",
+                "icmp",
+                "-T",
+                "fields",
+                "-E",
+                "occurrence=a",
+            ])
+            .args([
+                "-E",
+                "aggregator=;",
+                "-e",
+                "frame.number",
+                "-e",
+                "icmp.type",
+            ])
+            .args(["-e", "icmp.code", "-e", "ip.dst", "-e", "udp.dstport"])
+            .output()
+            .expect("tshark runs");
+        let cap = tracelens::capture::read_all(&bytes);
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let first = |i: usize| cols.get(i).and_then(|c| c.split(';').next()).unwrap_or("");
+            let (Ok(n), Ok(ty), Ok(code)) = (
+                first(0).parse::<u64>(),
+                first(1).parse::<u8>(),
+                first(2).parse::<u8>(),
+            ) else {
+                continue;
+            };
+            // The second ip.dst and the first udp.dstport of an error are the quoted packet's.
+            let orig_dst = cols.get(3).and_then(|c| c.split(';').nth(1));
+            let port = cols
+                .get(4)
+                .and_then(|c| c.split(';').next())
+                .and_then(|p| p.parse::<u16>().ok());
+            let Some(id) = expected_id(ty, code, port) else {
+                continue;
+            };
+            let p = cap.packets.iter().find(|p| p.number == n).expect("frame");
+            let e = explain_packet(n, &tracelens::decode(&p.data, p.link_type));
+            let f = find(&e, id);
+            if matches!(ty, 3 | 11) {
+                let orig_dst = orig_dst.expect("tshark shows the quoted header");
+                assert!(
+                    f.text.contains(orig_dst),
+                    "{file} #{n}: {orig_dst} not in {}",
+                    f.text
+                );
+                if let Some(port) = port {
+                    assert!(
+                        f.text.contains(&format!("port {port}")),
+                        "{file} #{n}: {}",
+                        f.text
+                    );
+                }
+                quoted += 1;
+            }
+            checked += 1;
+        }
+    }
+    println!(
+        "{checked} ICMP packets agree with tshark, {quoted} of them errors with a quoted header"
+    );
+    assert!(checked > 0, "the corpus should have ICMP packets");
+}
