@@ -371,7 +371,7 @@ fn other_link(d: &Dissection, layers: &[&Layer]) -> String {
         .map(str::to_string)
         .unwrap_or_else(|| format!("link type {}", d.link_type));
     match layers.last() {
-        Some(l) if l.proto == "data" => {
+        Some(l) if l.proto == "data" || l.title.ends_with("(not decoded)") => {
             let what = l.title.trim_end_matches(" (not decoded)");
             if what == "Data" {
                 format!("A {link} frame whose payload is not decoded further.")
@@ -461,6 +461,10 @@ fn wlan(d: &Dissection, w: &Layer) -> String {
 
 fn bare_ip(layers: &[&Layer], net: &Layer) -> String {
     let (src, dst) = ends(net);
+    if src.is_empty() || dst.is_empty() {
+        return "An IP packet whose header is cut short or invalid, so its addresses are unknown."
+            .into();
+    }
     let proto_num = if net.proto == "ipv6" {
         // The last next-header in the chain names what follows the extension headers.
         layers
