@@ -6,6 +6,7 @@
 //! someone else's packet. A single packet cannot tell whether it came from outside, so the private
 //! range findings say what to check instead of claiming spoofing. Nothing here reads raw bytes.
 
+use super::util::ipv4_pair;
 use crate::decode::Dissection;
 use crate::explain::{Finding, PacketView};
 use crate::field::Value;
@@ -56,10 +57,8 @@ pub const ADDR_V6_LINK_LOCAL: &str = "addr.v6.link_local";
 pub const ADDR_V6_IPV4_MAPPED: &str = "addr.v6.ipv4_mapped";
 
 pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
-    if let Some(l) = p.d.layer("ip") {
-        if let (Some(Value::Ipv4(s)), Some(Value::Ipv4(t))) = (l.get("ip.src"), l.get("ip.dst")) {
-            v4(p, *s, *t, out);
-        }
+    if let Some((s, t)) = ipv4_pair(p.d) {
+        v4(p, s, t, out);
     }
     if let Some(l) = p.d.layer("ipv6") {
         if let (Some(Value::Ipv6(s)), Some(Value::Ipv6(t))) = (l.get("ipv6.src"), l.get("ipv6.dst"))
