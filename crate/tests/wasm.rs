@@ -108,16 +108,101 @@ fn ethernet_ipv4_udp() {
     assert_eq!(range(&d, "udp.length"), Some((38, 2)));
 }
 
+/// Every prefix decodes without panicking. A cut inside the headers is an error on the cut
+/// layer; a cut inside the payload is a snap-length cut, which is ordinary and keeps the ports.
 #[wasm_bindgen_test]
 fn every_truncation_decodes_without_panic() {
-    for frame in [&TCP_SYN[..], &UDP_HELLO[..]] {
+    // (frame, where its last header ends, the port field that must survive payload cuts)
+    let cases: [(&[u8], usize, &str); 2] = [
+        (&TCP_SYN, 54, "tcp.srcport"),
+        (&UDP_HELLO, 42, "udp.srcport"),
+    ];
+    for (frame, headers_end, port) in cases {
         for cut in 0..frame.len() {
             let d = tracelens::decode(frame.get(..cut).unwrap_or_default(), 1);
-            assert!(
-                d.error().is_some(),
-                "cut at {cut} of {} has no error",
-                frame.len()
-            );
+            if cut < headers_end {
+                assert!(
+                    d.error().is_some(),
+                    "cut at {cut} of {} has no error",
+                    frame.len()
+                );
+            } else {
+                assert!(d.error().is_none(), "payload cut at {cut}: {:?}", d.error());
+                assert!(d.u64(port).is_some(), "payload cut at {cut} lost {port}");
+            }
         }
     }
+}
+
+#[wasm_bindgen_test]
+fn summary_lines_match_tcpdump() {
+    // tcpdump -n -t prints exactly these for the two frames.
+    let syn = tracelens::summary::summary_line(&tracelens::decode(&TCP_SYN, 1));
+    assert_eq!(
+        syn,
+        "IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 65535, length 0"
+    );
+    let udp = tracelens::summary::summary_line(&tracelens::decode(&UDP_HELLO, 1));
+    assert_eq!(udp, "IP 10.0.0.1.40001 > 10.0.0.3.9999: UDP, length 5");
+}
+
+/// A little-endian microsecond pcap holding the two frames above, one second apart.
+fn tiny_pcap() -> Vec<u8> {
+    let mut v = vec![
+        0xd4, 0xc3, 0xb2, 0xa1, // magic: little-endian, microseconds
+        0x02, 0x00, 0x04, 0x00, // version 2.4
+        0x00, 0x00, 0x00, 0x00, // thiszone
+        0x00, 0x00, 0x00, 0x00, // sigfigs
+        0xff, 0xff, 0x00, 0x00, // snaplen 65535
+        0x01, 0x00, 0x00, 0x00, // LINKTYPE_ETHERNET
+    ];
+    for (i, frame) in [&TCP_SYN[..], &UDP_HELLO[..]].iter().enumerate() {
+        let len = frame.len() as u32;
+        v.extend_from_slice(&(1_700_000_000u32 + i as u32).to_le_bytes()); // ts_sec
+        v.extend_from_slice(&250_000u32.to_le_bytes()); // ts_usec
+        v.extend_from_slice(&len.to_le_bytes()); // incl_len
+        v.extend_from_slice(&len.to_le_bytes()); // orig_len
+        v.extend_from_slice(frame);
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+fn in_memory_pcap_reads_and_decodes() {
+    let c = tracelens::capture::read_all(&tiny_pcap());
+    assert!(c.error.is_none(), "{:?}", c.error);
+    assert!(matches!(
+        c.info.format,
+        Some(tracelens::capture::Format::Pcap {
+            big_endian: false,
+            nanosecond: false,
+            link_type: 1,
+            ..
+        })
+    ));
+    assert_eq!(c.info.packets, 2);
+    assert_eq!(c.packets.len(), 2);
+    let p = &c.packets[1];
+    assert_eq!(
+        (p.number, p.link_type, p.cap_len, p.orig_len),
+        (2, 1, 47, 47)
+    );
+    assert_eq!(p.ts.format_utc(), "2023-11-14 22:13:21.250000000");
+    let d = tracelens::decode(&p.data, p.link_type);
+    assert_eq!(d.u64("udp.dstport"), Some(9999));
+    assert_eq!(
+        tracelens::summary::summary_line(&d),
+        "IP 10.0.0.1.40001 > 10.0.0.3.9999: UDP, length 5"
+    );
+}
+
+#[wasm_bindgen_test]
+fn pcap_cut_in_its_last_record_keeps_the_first_packet() {
+    let bytes = tiny_pcap();
+    let cut = bytes.get(..bytes.len() - 7).unwrap_or_default();
+    let c = tracelens::capture::read_all(cut);
+    assert_eq!(c.packets.len(), 1);
+    let err = c.error.map(|e| e.to_string()).unwrap_or_default();
+    // Record 2 starts after the 24-byte file header and the 16 + 54 bytes of record 1.
+    assert!(err.contains("record 2 at byte 94"), "{err}");
 }
