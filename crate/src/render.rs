@@ -150,6 +150,9 @@ pub fn field_tree_named(
             } else {
                 let _ = writeln!(out, "{indent}{}: {}  [{at}]", f.label, escape_text(&shown));
             }
+            if let Some(m) = crate::explain::fields::meaning(f, d) {
+                let _ = writeln!(out, "{indent}    = {}", escape_text(&m));
+            }
         }
         if let Some(e) = &l.error {
             let _ = writeln!(out, "    !! stopped at byte {}: {}", e.offset, e.message);

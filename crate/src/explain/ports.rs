@@ -83,12 +83,27 @@ pub fn lookup(proto: Proto, port: u16) -> Option<&'static PortInfo> {
     let t = table();
     t.iter()
         .find(|p| !p.is_range() && p.matches(proto, port))
-        .or_else(|| t.iter().find(|p| p.is_range() && p.matches(proto, port)))
+        .or_else(|| {
+            // Ranges nest (traceroute's inside the RPC range): the narrowest one says most.
+            t.iter()
+                .filter(|p| p.is_range() && p.matches(proto, port))
+                .min_by_key(|p| p.range.map(|[lo, hi]| hi - lo).unwrap_or(u16::MAX))
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_narrowest_range_wins() {
+        let p = lookup(Proto::Udp, 33435).expect("traceroute range");
+        assert!(
+            p.service.to_lowercase().contains("traceroute"),
+            "{}",
+            p.service
+        );
+    }
 
     #[test]
     fn port_table_parses_and_every_record_has_a_source() {
