@@ -230,3 +230,49 @@ fn every_prefix_of_every_packet_explains_without_panic() {
         }
     }
 }
+
+#[test]
+fn decoded_flags_agree_with_tshark() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/captures/explain/tcp.pcap"
+    );
+    let out = match std::process::Command::new("tshark")
+        .args([
+            "-r",
+            path,
+            "-T",
+            "fields",
+            "-E",
+            "occurrence=f",
+            "-e",
+            "tcp.flags",
+        ])
+        .output()
+    {
+        Ok(o) if o.status.success() => o,
+        _ => {
+            println!("tshark is not available; skipping the tshark comparison");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let theirs: Vec<&str> = text.lines().collect();
+    let ours: Vec<Option<u64>> = packets()
+        .iter()
+        .map(|p| tracelens::decode(&p.data, p.link_type))
+        .map(|d| d.layer("tcp").and_then(|t| t.u64("tcp.flags")))
+        .collect();
+    assert_eq!(theirs.len(), ours.len());
+    let mut agree = 0;
+    for (n, (t, o)) in theirs.iter().zip(&ours).enumerate() {
+        let t = u64::from_str_radix(t.trim_start_matches("0x"), 16).ok();
+        // Packet 20 is ICMP: tshark shows the quoted header's flags, the rules do not use them.
+        if n + 1 == 20 {
+            continue;
+        }
+        assert_eq!(*o, t, "packet {}", n + 1);
+        agree += 1;
+    }
+    assert_eq!(agree, 21);
+}
