@@ -76,16 +76,41 @@ pub const SAME_PORTS_UDP: &str = "port.same_ports.udp";
 pub const DNS_DISGUISE: &str = "port.src.dns_disguise";
 
 /// Protocols that send from their own port to the same port by design, so equal ports there
-/// say nothing: DNS between servers (RFC 1035 §4.2, and seed 002 §1.2 for TCP), NTP (RFC 5905),
-/// NetBIOS name and datagram services (RFC 1002), IKE and its NAT traversal (RFC 7296 §2,
-/// RFC 3948), syslog (RFC 3164 §2), RIP (RFC 2453 §3.9), multicast DNS (RFC 6762 §5), and
-/// BSD rwhod, which broadcasts from the who port to the who port (rwhod(8)).
+/// say nothing. TCP: DNS between servers (seed 002 §1.2). UDP: DNS (RFC 1035 §4.2), DHCP and
+/// DHCPv6 relay agents (RFC 1542 §4.1.2, RFC 8415 §7.2), NTP (RFC 5905), NetBIOS name and
+/// datagram services (RFC 1002), PTP event and general messages (IEEE 1588), IKE and its NAT
+/// traversal (RFC 7296 §2, RFC 3948), BSD rwhod (rwhod(8)), syslog (RFC 3164 §2), RIP and RIPng
+/// (RFC 2453 §3.9, RFC 2080 §2.1), LDP hellos (RFC 5036 §2.4), OLSR (RFC 7181), HSRP
+/// (RFC 2281 §5.1), SSDP announcements (UPnP Device Architecture), LISP control (RFC 9301),
+/// multicast DNS (RFC 6762 §5), Babel (RFC 8966 §4), HNCP (RFC 7788), Dropbox LAN sync
+/// discovery (IANA 17500 db-lsp).
 fn symmetric(proto: Proto, port: u16) -> bool {
     match proto {
         Proto::Tcp => matches!(port, 53),
         Proto::Udp => matches!(
             port,
-            53 | 123 | 137 | 138 | 500 | 513 | 514 | 520 | 4500 | 5353
+            53 | 67
+                | 123
+                | 137
+                | 138
+                | 319
+                | 320
+                | 500
+                | 513
+                | 514
+                | 520
+                | 521
+                | 547
+                | 646
+                | 698
+                | 1985
+                | 1900
+                | 4342
+                | 4500
+                | 5353
+                | 6696
+                | 8231
+                | 17500
         ),
     }
 }
@@ -114,6 +139,8 @@ struct Ends {
     flags: Option<u64>,
     src: String,
     dst: String,
+    /// The destination is a multicast group (IPv4 224.0.0.0/4 or IPv6 ff00::/8).
+    dst_multicast: bool,
 }
 
 impl Ends {
@@ -165,12 +192,14 @@ fn ends(d: &Dissection) -> Option<Ends> {
         )
     };
     let addr = |l: &Layer, name: &str| l.get(name).map(Value::to_string).unwrap_or_default();
-    let (src, dst) = if let Some(ip) = d.layer("ip") {
-        (addr(ip, "ip.src"), addr(ip, "ip.dst"))
+    let (src, dst, dst_multicast) = if let Some(ip) = d.layer("ip") {
+        let m = matches!(ip.get("ip.dst"), Some(Value::Ipv4(a)) if a.is_multicast());
+        (addr(ip, "ip.src"), addr(ip, "ip.dst"), m)
     } else if let Some(ip) = d.layer("ipv6") {
-        (addr(ip, "ipv6.src"), addr(ip, "ipv6.dst"))
+        let m = matches!(ip.get("ipv6.dst"), Some(Value::Ipv6(a)) if a.is_multicast());
+        (addr(ip, "ipv6.src"), addr(ip, "ipv6.dst"), m)
     } else {
-        (String::new(), String::new())
+        (String::new(), String::new(), false)
     };
     let flags = match proto {
         Proto::Tcp => layer.u64("tcp.flags"),
@@ -183,21 +212,27 @@ fn ends(d: &Dissection) -> Option<Ends> {
         flags,
         src,
         dst,
+        dst_multicast,
     })
 }
 
-/// The records that speak for a port: every single-port record, then the first range that
-/// matches (ranges are listed narrowest first, so 33500/udp is traceroute rather than RPC).
+/// The records that speak for a port: every single-port record, or when no record names the
+/// port itself the first range that holds it (ranges are listed narrowest first, so 33500/udp is
+/// traceroute rather than RPC). A named port wins because ranges overlap real services: AFS
+/// lives inside the RealAudio range, for one.
 fn records(proto: Proto, port: u16) -> Vec<&'static PortInfo> {
     let all = table::all();
-    let mut v: Vec<&PortInfo> = all
+    let singles: Vec<&PortInfo> = all
         .iter()
         .filter(|r| !r.is_range() && r.matches(proto, port))
         .collect();
-    if let Some(r) = all.iter().find(|r| r.is_range() && r.matches(proto, port)) {
-        v.push(r);
+    if !singles.is_empty() {
+        return singles;
     }
-    v
+    all.iter()
+        .find(|r| r.is_range() && r.matches(proto, port))
+        .into_iter()
+        .collect()
 }
 
 /// A port servers answer from: a well-known port, or one the table marks as a service that
@@ -384,7 +419,10 @@ fn odd_ports(p: &PacketView<'_>, e: &Ends, out: &mut Vec<Finding>) {
     {
         out.push(port_finding(p, e, SRC_SSCAN, true, None).field(p.number, p.d, "tcp.flags"));
     }
-    if e.sport == e.dport && e.sport != 0 && !symmetric(e.proto, e.sport) {
+    // Discovery and routing protocols on multicast groups bind one port for both directions
+    // (hundreds of cases in the corpus, none suspicious); broadcasts stay in, as the seed's
+    // 2301 case shows an agent doing that from a forged address.
+    if e.sport == e.dport && e.sport != 0 && !symmetric(e.proto, e.sport) && !e.dst_multicast {
         let id = if tcp { SAME_PORTS_TCP } else { SAME_PORTS_UDP };
         out.push(port_finding(p, e, id, false, None).field(p.number, p.d, e.port_field(true)));
     }
@@ -449,11 +487,12 @@ mod tests {
         assert_eq!(names(Proto::Tcp, 33500), ["Solaris RPC services"]);
         assert_eq!(
             names(Proto::Tcp, 32775),
-            [
-                "sadmind / ToolTalk (sample RPC service)",
-                "Solaris RPC services"
-            ]
+            ["sadmind / ToolTalk (sample RPC service)"]
         );
+        assert_eq!(names(Proto::Tcp, 32780), ["Solaris RPC services"]);
+        assert_eq!(names(Proto::Udp, 7003), ["AFS (Andrew File System)"]);
+        assert_eq!(names(Proto::Udp, 7021), ["AFS backup server"]);
+        assert_eq!(names(Proto::Udp, 7100), ["RealAudio stream"]);
         assert_eq!(names(Proto::Udp, 62000), ["Linux IP masquerade ports"]);
         assert_eq!(names(Proto::Tcp, 50000), ["dynamic port"]);
         assert_eq!(names(Proto::Tcp, 5000), ["registered port"]);
@@ -540,6 +579,18 @@ mod tests {
         // A high ephemeral source is not a finding; a tcpmux answer from port 1 is not sscan.
         assert!(ids(&tcp(50123, 80, 0x02)).is_empty());
         assert_eq!(ids(&tcp(1, 40000, 0x12)), [PROBE_TCPMUX]);
+    }
+
+    #[test]
+    fn equal_ports_to_a_multicast_group_are_discovery_chatter() {
+        let mut frame = udp(8001, 8001, b"hello");
+        // ip.dst (bytes 16-19) becomes 224.0.0.7, then 10.0.0.255 (a broadcast, still flagged).
+        frame[16..20].copy_from_slice(&[224, 0, 0, 7]);
+        assert!(ids(&frame).is_empty());
+        frame[16..20].copy_from_slice(&[10, 0, 0, 255]);
+        assert_eq!(ids(&frame), [SAME_PORTS_UDP]);
+        // HSRP talks from 1985 to 1985 by design, even unicast.
+        assert!(ids(&udp(1985, 1985, b"hsrp")).is_empty());
     }
 
     #[test]
