@@ -35,7 +35,7 @@ crate/tests/explain_ports.rs refers to them:
  29  SYN 203.0.113.80:0 -> 192.168.1.10:143                     port.zero (source)
  30  SYN/FIN 203.0.113.81:3 -> 192.168.1.10:23                  port.src.sscan
  31  ACK 203.0.113.81:25 -> 192.168.1.10:25                     port.same_ports.tcp
- 32  UDP 127.0.0.1:2301 -> 255.255.255.255:2301 (seed 000)      port.same_ports.udp
+ 32  UDP 203.0.113.82:9999 -> 192.168.1.10:9999                port.same_ports.udp
  33  UDP 198.51.100.53:53 -> 192.168.1.10:31337, "hello"        port.src.dns_disguise (no back_orifice)
  34  DNS query 192.168.1.10:40020 -> 198.51.100.53:53           (nothing)
  35  DNS answer 198.51.100.53:53 -> 192.168.1.10:40020          (nothing: not an odd source port)
@@ -45,6 +45,8 @@ crate/tests/explain_ports.rs refers to them:
  39  SYN 198.51.100.21:20 -> 192.168.1.10:40030 (active FTP)    port.source_is_service
  40  PSH/ACK data to 31337 inside a connection                  (nothing: not a handshake)
  41  SYN 198.51.100.53:53 -> 203.0.113.90:53 (zone transfer)   (nothing: DNS servers may use 53 both sides)
+ 42  UDP 127.0.0.1:2301 -> 255.255.255.255:2301 (seed 000)      (nothing from ports: case.compaq_insight_2301)
+ 43  UDP 192.168.1.1:1985 -> 224.0.0.2:1985 (HSRP hello)       (nothing: multicast, symmetric by design)
 """
 import os
 from scapy.all import Ether, IP, TCP, UDP, ICMP, DNS, DNSQR, DNSRR, NTP, Raw, wrpcap
@@ -119,8 +121,7 @@ pkts = [
     syn(143, src="203.0.113.80", sport=0),                                        # 29
     syn(23, src="203.0.113.81", sport=3, flags="SF"),                             # 30
     syn(25, src="203.0.113.81", sport=25, flags="A", ack=0),                      # 31
-    udp(2301, b"\x00" * 16, src="127.0.0.1", dst="255.255.255.255", sport=2301,
-        dmac="ff:ff:ff:ff:ff:ff"),                                                # 32
+    udp(9999, b"\x00" * 16, src="203.0.113.82", sport=9999),                      # 32
     udp(31337, b"hello", src="198.51.100.53", sport=53),                          # 33
     out(eth() / IP(src=T, dst="198.51.100.53", id=0x202) / UDP(sport=40020, dport=53)
         / DNS(id=0x4343, rd=1, qd=DNSQR(qname="example.com"))),                  # 34
@@ -134,6 +135,11 @@ pkts = [
     syn(40030, src="198.51.100.21", sport=20),                                    # 39
     syn(31337, flags="PA", seq=0x1001, ack=0x9001) / Raw(b"ping"),                # 40
     syn(53, src="198.51.100.53", dst="203.0.113.90", sport=53),                   # 41
+    udp(2301, b"\x00" * 16, src="127.0.0.1", dst="255.255.255.255", sport=2301,
+        dmac="ff:ff:ff:ff:ff:ff"),                                                # 42
+    out(udp(1985, bytes.fromhex("00000310" "6403 0100".replace(" ", "")) + b"cisco\x00\x00\x00"
+            + bytes([192, 168, 1, 254]), src="192.168.1.1", dst="224.0.0.2", sport=1985, ttl=1,
+            dmac="01:00:5e:00:00:02")),                                          # 43
 ]
 for i, p in enumerate(pkts):
     p.time = 1_050_000_000 + i
