@@ -303,22 +303,42 @@ fn fragments(p: &PacketView<'_>, ip: &Layer, out: &mut Vec<Finding>) -> bool {
     false
 }
 
+/// Whether a low TTL is the packet's design: traffic meant to stay on the local link.
+fn link_local_by_design(d: &Dissection) -> bool {
+    if let Some(ip) = d.layer("ip") {
+        // Multicast to the link, and routing protocols that talk to direct neighbours with TTL 1:
+        // IGMP (2), EIGRP (88), OSPF (89), PIM (103), VRRP (112) (IANA protocol numbers).
+        if matches!(ip.get("ip.dst"), Some(Value::Ipv4(a)) if a.is_multicast())
+            || matches!(ip.u64("ip.proto"), Some(2 | 88 | 89 | 103 | 112))
+        {
+            return true;
+        }
+    } else if let Some(ip) = d.layer("ipv6") {
+        let link_local = |v: Option<&Value>| match v {
+            Some(Value::Ipv6(a)) => a.is_multicast() || (a.segments()[0] & 0xffc0) == 0xfe80,
+            _ => false,
+        };
+        if link_local(ip.get("ipv6.dst")) || link_local(ip.get("ipv6.src")) {
+            return true;
+        }
+    }
+    // External BGP sessions run over TCP 179 with TTL 1 unless multihop is configured (RFC 4271).
+    d.layer("tcp")
+        .is_some_and(|t| t.u64("tcp.srcport") == Some(179) || t.u64("tcp.dstport") == Some(179))
+}
+
 fn ttl(p: &PacketView<'_>, out: &mut Vec<Finding>) {
-    let (ttl, field, multicast) = if let Some(ip) = p.d.layer("ip") {
-        let mc = matches!(ip.get("ip.dst"), Some(Value::Ipv4(a)) if a.is_multicast());
-        (ip.u64("ip.ttl"), "ip.ttl", mc)
+    let (ttl, field) = if let Some(ip) = p.d.layer("ip") {
+        (ip.u64("ip.ttl"), "ip.ttl")
     } else if let Some(ip) = p.d.layer("ipv6") {
-        let mc = matches!(ip.get("ipv6.dst"), Some(Value::Ipv6(a)) if a.is_multicast());
-        (ip.u64("ipv6.hlim"), "ipv6.hlim", mc)
+        (ip.u64("ipv6.hlim"), "ipv6.hlim")
     } else {
         return;
     };
     let Some(ttl) = ttl else { return };
     if ttl == 0 {
         out.push(Finding::new(IP_TTL_ZERO).field(p.number, p.d, field));
-    } else if ttl <= LOW_TTL && !multicast {
-        // Routing and discovery protocols (IGMP, OSPF, SSDP, ND) keep to the local link with a
-        // TTL of 1 on multicast; that is by design, not a sign of anything.
+    } else if ttl <= LOW_TTL && !link_local_by_design(p.d) {
         out.push(
             Finding::new(IP_TTL_LOW)
                 .param("ttl", ttl)
