@@ -252,3 +252,108 @@ fn narratives_name_addresses_ports_and_services() {
     has(26, &["33435", "traceroute"]);
     has(28, &["6980", "RealAudio"]);
 }
+
+/// Corpus captures (tcpdump's test suite) on which port findings fire: the evidence of every
+/// `port.*` finding must be the field tshark reads there, holding the same port number, and a
+/// finding about the source side must sit on a packet whose source port tshark agrees on.
+const CORPUS_FILES: &[&str] = &[
+    "tcpdump/tests/tftp.pcap",
+    "tcpdump/tests/ntp.pcap",
+    "tcpdump/tests/ntp-control.pcap",
+    "tcpdump/tests/nfs-cannot-pad-32-bit.pcap",
+    "tcpdump/tests/dns_udp_2.pcap",
+    "tcpdump/tests/zmtp1.pcap",
+    "tcpdump/tests/quic_retry.pcap",
+    "tcpdump/tests/babel.pcap",
+];
+
+/// tshark's first TCP and UDP ports per packet, or `None` (with a message) when tshark or the
+/// file is missing.
+fn tshark_ports(path: &std::path::Path) -> Option<Vec<[String; 4]>> {
+    if !path.exists() {
+        println!("{} is missing; skipping", path.display());
+        return None;
+    }
+    let out = std::process::Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(path)
+        .args(["-T", "fields", "-E", "occurrence=f"])
+        .args(["-e", "tcp.srcport", "-e", "tcp.dstport"])
+        .args(["-e", "udp.srcport", "-e", "udp.dstport"])
+        .output();
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        _ => {
+            println!("tshark is not available; skipping the tshark comparison");
+            return None;
+        }
+    };
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let mut c = l.split('\t').map(str::to_string);
+                let mut next = || c.next().unwrap_or_default();
+                [next(), next(), next(), next()]
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn corpus_port_evidence_agrees_with_tshark() {
+    let corpus = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
+    if !corpus.exists() {
+        println!(
+            "{} is missing; skipping the corpus comparison",
+            corpus.display()
+        );
+        return;
+    }
+    let (mut checked, mut files) = (0, 0);
+    for name in CORPUS_FILES {
+        let path = corpus.join(name);
+        let Some(rows) = tshark_ports(&path) else {
+            continue;
+        };
+        files += 1;
+        let bytes = std::fs::read(&path).expect("read corpus capture");
+        let cap = tracelens::capture::read_all(&bytes);
+        for p in &cap.packets {
+            let e = explain_packet(p.number, &tracelens::decode(&p.data, p.link_type));
+            let row = rows.get(p.number as usize - 1).expect("tshark row");
+            for f in e.findings.iter().filter(|f| f.id.starts_with("port.")) {
+                for ev in f.evidence.iter().filter(|ev| ev.field.ends_with("port")) {
+                    let col = match ev.field.as_str() {
+                        "tcp.srcport" => 0,
+                        "tcp.dstport" => 1,
+                        "udp.srcport" => 2,
+                        "udp.dstport" => 3,
+                        other => panic!("{name} packet {}: evidence field {other}", p.number),
+                    };
+                    let ours = p
+                        .data
+                        .get(ev.offset..ev.offset + ev.length)
+                        .map(|b| b.iter().fold(0u32, |a, x| a << 8 | u32::from(*x)))
+                        .expect("evidence inside the frame");
+                    assert_eq!(
+                        ours.to_string(),
+                        row[col],
+                        "{name} packet {} {}: {} bytes vs tshark",
+                        p.number,
+                        f.id,
+                        ev.field
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    println!("{checked} port evidence values agree with tshark over {files} corpus files");
+    if files > 0 {
+        assert!(
+            checked >= 20,
+            "only {checked} port findings over the corpus files"
+        );
+    }
+}

@@ -79,8 +79,8 @@ pub const DNS_DISGUISE: &str = "port.src.dns_disguise";
 /// say nothing. TCP: DNS between servers (seed 002 §1.2). UDP: DNS (RFC 1035 §4.2), DHCP and
 /// DHCPv6 relay agents (RFC 1542 §4.1.2, RFC 8415 §7.2), NTP (RFC 5905), NetBIOS name and
 /// datagram services (RFC 1002), PTP event and general messages (IEEE 1588), IKE and its NAT
-/// traversal (RFC 7296 §2, RFC 3948), BSD rwhod (rwhod(8)), syslog (RFC 3164 §2), RIP and RIPng
-/// (RFC 2453 §3.9, RFC 2080 §2.1), LDP hellos (RFC 5036 §2.4), OLSR (RFC 7181), HSRP
+/// traversal (RFC 7296 §2, RFC 3948), BSD rwhod and timed (rwhod(8), timed(8)), syslog
+/// (RFC 3164 §2), RIP and RIPng (RFC 2453 §3.9, RFC 2080 §2.1), LDP hellos (RFC 5036 §2.4), OLSR (RFC 7181), HSRP
 /// (RFC 2281 §5.1), SSDP announcements (UPnP Device Architecture), LISP control (RFC 9301),
 /// multicast DNS (RFC 6762 §5), Babel (RFC 8966 §4), HNCP (RFC 7788), Dropbox LAN sync
 /// discovery (IANA 17500 db-lsp).
@@ -99,6 +99,7 @@ fn symmetric(proto: Proto, port: u16) -> bool {
                 | 513
                 | 514
                 | 520
+                | 525
                 | 521
                 | 547
                 | 646
