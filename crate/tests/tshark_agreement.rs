@@ -54,7 +54,7 @@ impl Expected {
         let rows = self.rows.get(file).map_or(&[][..], |r| r.as_slice());
         let packets: Vec<&Row> = rows
             .iter()
-            .filter(|r| encap.map_or(true, |i| r.values.get(i).is_some_and(|v| !v.is_empty())))
+            .filter(|r| encap.is_none_or(|i| r.values.get(i).is_some_and(|v| !v.is_empty())))
             .collect();
         let others = rows.len() - packets.len();
         (packets, others)
@@ -235,6 +235,8 @@ fn decoders_agree_with_tshark() {
     let mut compared = 0u64;
     let mut agreeing = 0u64;
     let mut values_compared: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut only_tshark: BTreeMap<&str, (u64, Vec<String>)> = BTreeMap::new();
+    let mut only_ours: BTreeMap<&str, (u64, Vec<String>)> = BTreeMap::new();
     let mut diffs: Vec<Diff> = Vec::new();
     let mut count_diffs: Vec<(String, u64, u64, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -279,11 +281,31 @@ fn decoders_agree_with_tshark() {
             compared += 1;
             let mut all_agree = true;
             for (field, theirs) in expected.fields.iter().zip(&row.values) {
-                if theirs.is_empty() || field == ENCAP_FIELD {
+                if field == ENCAP_FIELD {
                     continue;
                 }
-                let Some(ours) = ours_first(&obj, field) else {
-                    continue;
+                // One side without a value is not a disagreement, but the counts show where a
+                // decoder is missing (ours) or goes further than tshark.
+                let ours = ours_first(&obj, field);
+                let (ours, theirs) = match (ours, theirs.is_empty()) {
+                    (Some(o), false) => (o, theirs),
+                    (None, false) => {
+                        let e = only_tshark.entry(field.as_str()).or_default();
+                        e.0 += 1;
+                        if e.1.len() < 3 {
+                            e.1.push(format!("{file} frame {} ({theirs})", row.frame));
+                        }
+                        continue;
+                    }
+                    (Some(o), true) => {
+                        let e = only_ours.entry(field.as_str()).or_default();
+                        e.0 += 1;
+                        if e.1.len() < 3 {
+                            e.1.push(format!("{file} frame {} ({o})", row.frame));
+                        }
+                        continue;
+                    }
+                    (None, true) => continue,
                 };
                 *values_compared.entry(field.as_str()).or_default() += 1;
                 let theirs = norm_tshark(field, theirs);
@@ -373,11 +395,24 @@ fn decoders_agree_with_tshark() {
         let bad = by_field
             .get(field.as_str())
             .map_or(&[][..], |v| v.as_slice());
+        let (tshark_only, examples) = only_tshark
+            .get(field.as_str())
+            .map_or((0, &[][..]), |(n, e)| (*n, e.as_slice()));
+        let (ours_only, ours_examples) = only_ours
+            .get(field.as_str())
+            .map_or((0, &[][..]), |(n, e)| (*n, e.as_slice()));
         let _ = writeln!(
             report,
-            "    {field:<24} {n:>7} compared, {:>5} differ",
+            "    {field:<24} {n:>7} compared, {:>5} differ; value only in tshark {tshark_only:>5}, \
+             only in ours {ours_only:>5}",
             bad.len()
         );
+        if !examples.is_empty() {
+            let _ = writeln!(report, "        only tshark: {}", examples.join(", "));
+        }
+        if !ours_examples.is_empty() {
+            let _ = writeln!(report, "        only ours: {}", ours_examples.join(", "));
+        }
         for d in bad.iter().take(EXAMPLES_PER_FIELD) {
             let _ = writeln!(
                 report,
