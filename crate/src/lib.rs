@@ -16,5 +16,5 @@ pub mod hexinput;
 pub mod render;
 pub mod summary;
 
-pub use decode::{decode, Dissection, Layer};
+pub use decode::{decode, decode_with_len, Dissection, Layer};
 pub use field::{Field, Value};

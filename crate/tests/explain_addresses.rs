@@ -16,7 +16,7 @@ fn capture() -> Vec<Explanation> {
     assert!(cap.error.is_none(), "{:?}", cap.error);
     cap.packets
         .iter()
-        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .map(|p| explain_packet(p.number, &p.decode()))
         .collect()
 }
 

@@ -20,7 +20,7 @@ fn packets() -> Vec<tracelens::capture::Packet> {
 fn explain_all() -> Vec<Explanation> {
     packets()
         .iter()
-        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .map(|p| explain_packet(p.number, &p.decode()))
         .collect()
 }
 

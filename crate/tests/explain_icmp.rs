@@ -16,7 +16,7 @@ fn capture() -> Vec<Explanation> {
     assert!(cap.error.is_none(), "{:?}", cap.error);
     cap.packets
         .iter()
-        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .map(|p| explain_packet(p.number, &p.decode()))
         .collect()
 }
 
@@ -340,7 +340,7 @@ fn corpus_icmp_agrees_with_tshark() {
                 continue;
             };
             let p = cap.packets.iter().find(|p| p.number == n).expect("frame");
-            let e = explain_packet(n, &tracelens::decode(&p.data, p.link_type));
+            let e = explain_packet(n, &p.decode());
             let f = find(&e, id);
             if matches!(ty, 3 | 11) {
                 let orig_dst = orig_dst.expect("tshark shows the quoted header");

@@ -20,10 +20,7 @@ fn crafted() -> Vec<Dissection> {
     let bytes = std::fs::read(path).unwrap();
     let cap = read_all(&bytes);
     assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
-        .iter()
-        .map(|p| decode(&p.data, p.link_type))
-        .collect()
+    cap.packets.iter().map(|p| p.decode()).collect()
 }
 
 /// Narrative of packet `n` (1-based) of the crafted capture.
@@ -108,7 +105,7 @@ fn every_corpus_packet_gets_a_narrative() {
         captures += 1;
         let cap = read_all(&bytes);
         for p in &cap.packets {
-            let d = decode(&p.data, p.link_type);
+            let d = p.decode();
             let e = explain_packet(p.number, &d);
             let name = f.strip_prefix(&root).unwrap_or(&f).display();
             if dump {

@@ -16,7 +16,7 @@ fn explain_all() -> Vec<Explanation> {
     assert!(cap.error.is_none(), "{:?}", cap.error);
     cap.packets
         .iter()
-        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .map(|p| explain_packet(p.number, &p.decode()))
         .collect()
 }
 
@@ -320,7 +320,7 @@ fn corpus_port_evidence_agrees_with_tshark() {
         let bytes = std::fs::read(&path).expect("read corpus capture");
         let cap = tracelens::capture::read_all(&bytes);
         for p in &cap.packets {
-            let e = explain_packet(p.number, &tracelens::decode(&p.data, p.link_type));
+            let e = explain_packet(p.number, &p.decode());
             let row = rows.get(p.number as usize - 1).expect("tshark row");
             for f in e.findings.iter().filter(|f| f.id.starts_with("port.")) {
                 for ev in f.evidence.iter().filter(|ev| ev.field.ends_with("port")) {

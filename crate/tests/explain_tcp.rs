@@ -19,7 +19,7 @@ fn packets() -> Vec<tracelens::capture::Packet> {
 fn explain_all() -> Vec<Explanation> {
     packets()
         .iter()
-        .map(|p| explain_packet(p.number, &tracelens::decode(&p.data, p.link_type)))
+        .map(|p| explain_packet(p.number, &p.decode()))
         .collect()
 }
 
@@ -260,7 +260,7 @@ fn decoded_flags_agree_with_tshark() {
     let theirs: Vec<&str> = text.lines().collect();
     let ours: Vec<Option<u64>> = packets()
         .iter()
-        .map(|p| tracelens::decode(&p.data, p.link_type))
+        .map(|p| p.decode())
         .map(|d| d.layer("tcp").and_then(|t| t.u64("tcp.flags")))
         .collect();
     assert_eq!(theirs.len(), ours.len());

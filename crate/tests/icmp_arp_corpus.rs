@@ -208,7 +208,7 @@ fn icmp_and_arp_fields_agree_with_tshark() {
         let cap = read_all(&bytes);
         let rows = tshark_rows(&path);
         for (p, row) in cap.packets.iter().zip(rows.iter()) {
-            let d = decode(&p.data, p.link_type);
+            let d = p.decode();
             for (i, field) in FIELDS.iter().enumerate() {
                 let theirs = row.get(i).map(String::as_str).unwrap_or("");
                 let ours = d.get(field).map(|v| v.to_string()).unwrap_or_default();

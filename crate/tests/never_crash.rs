@@ -36,7 +36,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn pipeline(bytes: &[u8]) -> usize {
     let cap = read_all(bytes);
     for p in &cap.packets {
-        let d = tracelens::decode(&p.data, p.link_type);
+        let d = p.decode();
         let _ = tracelens::summary::summary_line(&d);
         for f in d.layers.iter().flat_map(|l| &l.fields) {
             // The hex pane highlights these bytes: they must exist.

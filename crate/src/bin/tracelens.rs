@@ -171,7 +171,7 @@ fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
     let mut first = None;
     let (reader, err) = stream(path, |p, _| {
         let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
-        let d = tracelens::decode(&p.data, p.link_type);
+        let d = p.decode();
         if json {
             let obj = render::packet_json(&meta(p, Some(first_ts)), &d);
             serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
@@ -201,7 +201,7 @@ fn cmd_show(path: &str, n: u64) -> io::Result<Outcome> {
         if p.number != n {
             return Ok(true);
         }
-        let d = tracelens::decode(&p.data, p.link_type);
+        let d = p.decode();
         out.push_str(&render::field_tree_named(
             &meta(p, Some(first_ts)),
             &p.ts.format_utc(),
@@ -423,7 +423,7 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
             return Ok(true);
         }
         seen = true;
-        let d = tracelens::decode(&p.data, p.link_type);
+        let d = p.decode();
         let e = tracelens::explain::explain_packet(p.number, &d);
         let summary = tracelens::summary::summary_line(&d);
         if json {

@@ -528,3 +528,11 @@ fn rd64(b: &[u8], off: usize, big_endian: bool) -> Option<u64> {
 
 #[cfg(test)]
 mod tests;
+
+impl Packet {
+    /// Decodes this packet, telling the decoder how long the frame was on the wire.
+    pub fn decode(&self) -> crate::decode::Dissection {
+        let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
+        crate::decode::decode_with_len(&self.data, self.link_type, orig)
+    }
+}

@@ -307,7 +307,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         return Next::Stop;
     }
     l.len = ihl;
-    decode_v4_options(&mut l, b, off + v4::HEADER_LEN, off + ihl);
+    let route_dst = decode_v4_options(&mut l, b, off + v4::HEADER_LEN, off + ihl);
 
     // A total length of 0 is what TCP segmentation offload leaves in captures from the sending
     // host; the frame's own end is the best guess for the datagram's end then.
@@ -329,7 +329,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
     let payload = off + ihl;
     let ipc = IpContext {
         src: IpAddr::V4(src),
-        dst: IpAddr::V4(dst),
+        dst: IpAddr::V4(route_dst.unwrap_or(dst)),
         end: claimed_end.min(b.len()),
         claimed_end,
         later_fragment: frag_units != 0,
@@ -381,10 +381,15 @@ fn v4_option_name(t: u8) -> &'static str {
     }
 }
 
-fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
+/// Decodes the options; returns the final destination named by an unfinished source route,
+/// which (not the next hop in `ip.dst`) is what TCP and UDP checksums cover (RFC 9293 §3.1).
+fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) -> Option<Ipv4Addr> {
+    let mut final_dst = None;
     let mut p = start;
     while p < end {
-        let Some(t) = u8_at(b, p) else { return };
+        let Some(t) = u8_at(b, p) else {
+            return final_dst;
+        };
         let name = v4_option_name(t);
         l.add("ip.opt.type", "Option", Value::UInt(u64::from(t)), p, 1)
             .display = Some(format!("{t} ({name})"));
@@ -398,7 +403,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
                     end - p - 1,
                 );
             }
-            return;
+            return final_dst;
         }
         if t == 1 {
             p += 1;
@@ -406,7 +411,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
         }
         let Some(olen) = u8_at(b, p + 1).map(usize::from) else {
             l.fail(p + 1, format!("option {name} has no length byte"));
-            return;
+            return final_dst;
         };
         l.add_bits(
             "ip.opt.len",
@@ -425,7 +430,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
                     end - p
                 ),
             );
-            return;
+            return final_dst;
         }
         match t {
             // Route options: a pointer then a list of addresses (RFC 791 section 3.1).
@@ -445,7 +450,13 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
                     7 => "ip.rec_rt",
                     _ => "ip.src_rt",
                 };
+                let ptr = usize::from(u8_at(b, p + 2).unwrap_or(0));
                 let mut a = p + 3;
+                if t != 7 && ptr <= olen {
+                    // Route not yet exhausted: the last address listed is where it ends up.
+                    let last = p + 3 + ((olen - 3) / 4).saturating_sub(1) * 4;
+                    final_dst = array::<4>(b, last).map(Ipv4Addr::from).or(final_dst);
+                }
                 while a + 4 <= p + olen {
                     if let Some(x) = array::<4>(b, a) {
                         l.add_bits(
@@ -491,6 +502,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
         }
         p += olen;
     }
+    final_dst
 }
 
 /// Byte offsets inside the IPv6 header (RFC 8200 section 3).

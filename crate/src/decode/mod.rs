@@ -6,14 +6,14 @@
 //! keeps what it read and records a [`DecodeError`] with the offset, and decoding stops cleanly
 //! there. Cut-off packets (snap length, headers quoted inside ICMP errors) are ordinary input.
 
+pub mod app;
+pub mod arp;
 pub mod bytes;
 pub mod ethernet;
-pub mod ip;
-pub mod transport;
-pub mod link;
 pub mod icmp;
-pub mod arp;
-pub mod app;
+pub mod ip;
+pub mod link;
+pub mod transport;
 
 use crate::field::{Field, Value};
 use serde::Serialize;
@@ -214,6 +214,8 @@ pub struct Dissection {
     pub link_type: u32,
     /// Captured length of the frame.
     pub len: usize,
+    /// Length of the frame on the wire; more than `len` when the snap length cut it.
+    pub orig_len: usize,
     pub layers: Vec<Layer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trailer: Option<Trailer>,
@@ -331,8 +333,14 @@ impl<'a> Ctx<'a> {
 /// unbounded work on hostile input.
 const MAX_LAYERS: usize = 48;
 
-/// Decodes one frame captured with the given link type.
+/// Decodes one frame captured with the given link type, taken to be complete.
 pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
+    decode_with_len(frame, link_type, frame.len())
+}
+
+/// Decodes one frame of which `frame` holds the first bytes of `orig_len` on the wire. Knowing
+/// whether the capture cut the frame tells a snap-length cut from a length field that lies.
+pub fn decode_with_len(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection {
     let mut cx = Ctx {
         frame,
         layers: Vec::new(),
@@ -343,7 +351,10 @@ pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
     while next != Next::Stop {
         if cx.layers.len() >= MAX_LAYERS {
             let mut l = Layer::new("_ws.lax", "Nesting limit", 0);
-            l.fail(0, format!("more than {MAX_LAYERS} nested layers; the rest is not decoded"));
+            l.fail(
+                0,
+                format!("more than {MAX_LAYERS} nested layers; the rest is not decoded"),
+            );
             cx.push(l);
             break;
         }
@@ -353,7 +364,9 @@ pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
             Next::EtherType(et, off) => ethernet::dispatch_ethertype(&mut cx, et, off),
             Next::Llc(off) => ethernet::decode_llc(&mut cx, off),
             Next::Ip(off) => ip::decode_ip(&mut cx, off),
-            Next::IpProto(proto, off, ipc) => transport::dispatch_ip_proto(&mut cx, proto, off, ipc),
+            Next::IpProto(proto, off, ipc) => {
+                transport::dispatch_ip_proto(&mut cx, proto, off, ipc)
+            }
             Next::App {
                 transport,
                 src_port,
@@ -374,6 +387,7 @@ pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
     Dissection {
         link_type,
         len: frame.len(),
+        orig_len: orig_len.max(frame.len()),
         layers: cx.layers,
         trailer,
     }
@@ -385,7 +399,13 @@ pub fn data_layer(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
     if offset < end {
         let mut l = Layer::new("data", "Data", offset);
         l.len = end - offset;
-        l.add("data.len", "Length", Value::UInt(l.len as u64), offset, l.len);
+        l.add(
+            "data.len",
+            "Length",
+            Value::UInt(l.len as u64),
+            offset,
+            l.len,
+        );
         cx.push(l);
     }
     Next::Stop

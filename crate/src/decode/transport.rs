@@ -915,6 +915,20 @@ mod tests {
     }
 
     #[test]
+    fn source_routed_udp_checksum_covers_the_final_destination() {
+        // IPv4 with a loose source route (next hop 10.0.0.2, final destination 10.0.0.9); the
+        // UDP checksum was computed with 10.0.0.9 in the pseudo-header, as RFC 9293 3.1 says.
+        let hex = "47000026000100004011d4b20a0000010a0000028307040a0000090003e807d0000a77af6869";
+        let f: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0))
+            .collect();
+        let d = decode(&f, linktype::RAW);
+        assert_eq!(d.u64("ip.checksum.status"), Some(1));
+        assert_eq!(d.u64("udp.checksum.status"), Some(1));
+    }
+
+    #[test]
     fn ip_in_ip_repeats_fields_outermost_first() {
         let inner = ipv4(17, vec![0, 7, 0, 7, 0, 8, 0, 0], None);
         let d = decode(&ipv4(4, inner, None), linktype::RAW);

@@ -163,7 +163,9 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
             len.saturating_add(40)
         };
         let captured = (d.len as u64).saturating_sub(l.offset as u64);
-        if claimed > captured {
+        // When the capture kept the whole frame, the missing bytes were never sent: the length
+        // field lies. When the snap length cut the frame, nothing is wrong with the packet.
+        if claimed > captured && d.orig_len <= d.len {
             out.push(
                 Finding::new(IP_LEN_BEYOND_FRAME)
                     .param("version", version)
