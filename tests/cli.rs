@@ -352,3 +352,80 @@ fn corpus_capture_matches_tcpdump_line_for_line() {
     let expected = std::fs::read_to_string(c.join("tcpdump/tests/802.1ad_QinQ.out")).expect("out");
     assert_eq!(stdout(&o).lines().count(), expected.lines().count());
 }
+
+#[test]
+fn hex_explain_reads_the_faq_error_as_a_closed_udp_port() {
+    let o = run_stdin(&["hex", "--explain"], FAQ_ICMP_DUMP);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The quoted header: 2215 -> 31001, UDP length 51 (20 + 51 = the quoted IP length of 71).
+    assert!(out.contains("Length: 51  [udp.length @66+2]"), "{out}");
+    assert!(out.contains("Total length: 71  [ip.len @44+2]"), "{out}");
+    assert!(out.contains("(icmp.unreach.port)"), "{out}");
+    assert!(out.contains("UDP port 31001"), "{out}");
+    assert!(out.contains("port 2215"), "{out}");
+    assert!(out.contains("Evidence: packet 1"), "{out}");
+    assert!(out.contains("Sources: "), "{out}");
+}
+
+#[test]
+fn hex_explain_flags_the_31789_padding_and_finds_the_lengths_consistent() {
+    let o = run_stdin(&["hex", "--explain"], SLIDES_31789_DUMP);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("a 1-byte UDP datagram"), "{out}");
+    assert!(out.contains("(anom.eth.padding_nonzero)"), "{out}");
+    assert!(
+        out.contains("Evidence: packet 1 eth.padding (bytes 29-45)"),
+        "{out}"
+    );
+    // IP says 29 bytes = 20 + UDP's 9 = 8 + 1: the lengths agree, so no length finding.
+    assert!(!out.contains("(anom.udp."), "{out}");
+    assert!(!out.contains("(anom.ip.len"), "{out}");
+}
+
+#[test]
+fn explain_json_follows_the_documented_schema() {
+    let p = write_temp("hs-explain.pcap", &handshake());
+    let o = run(&[
+        "explain",
+        p.to_str().expect("utf-8 path"),
+        "--json",
+        "--packet",
+        "1",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(r["packet"], 1);
+    assert!(
+        r["narrative"]
+            .as_str()
+            .unwrap_or("")
+            .contains("192.168.5.132"),
+        "{r}"
+    );
+    let f = r["findings"].as_array().expect("findings");
+    let syn = f
+        .iter()
+        .find(|f| f["id"] == "tcp.flags.syn")
+        .expect("SYN explained");
+    for key in [
+        "severity",
+        "title",
+        "text",
+        "next",
+        "evidence",
+        "references",
+    ] {
+        assert!(syn.get(key).is_some(), "missing {key} in {syn}");
+    }
+    assert_eq!(syn["evidence"][0]["field"], "tcp.flags");
+    assert_eq!(syn["evidence"][0]["offset"], 46);
+    assert_eq!(syn["evidence"][0]["length"], 2);
+}
