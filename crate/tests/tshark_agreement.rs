@@ -237,6 +237,8 @@ fn decoders_agree_with_tshark() {
     let mut values_compared: BTreeMap<&str, u64> = BTreeMap::new();
     let mut only_tshark: BTreeMap<&str, (u64, Vec<String>)> = BTreeMap::new();
     let mut only_ours: BTreeMap<&str, (u64, Vec<String>)> = BTreeMap::new();
+    // Values only one side reports, one a line, for the coverage file.
+    let mut gaps: Vec<String> = Vec::new();
     let mut diffs: Vec<Diff> = Vec::new();
     let mut count_diffs: Vec<(String, u64, u64, String)> = Vec::new();
     let mut unreadable: Vec<String> = Vec::new();
@@ -290,6 +292,7 @@ fn decoders_agree_with_tshark() {
                 let (ours, theirs) = match (ours, theirs.is_empty()) {
                     (Some(o), false) => (o, theirs),
                     (None, false) => {
+                        gaps.push(format!("{file}\t{}\t{field}\ttshark\t{theirs}", row.frame));
                         let e = only_tshark.entry(field.as_str()).or_default();
                         e.0 += 1;
                         if e.1.len() < 3 {
@@ -298,6 +301,7 @@ fn decoders_agree_with_tshark() {
                         continue;
                     }
                     (Some(o), true) => {
+                        gaps.push(format!("{file}\t{}\t{field}\tours\t{o}", row.frame));
                         let e = only_ours.entry(field.as_str()).or_default();
                         e.0 += 1;
                         if e.1.len() < 3 {
@@ -497,6 +501,15 @@ fn decoders_agree_with_tshark() {
     }
     if std::fs::write(&all_path, all).is_ok() {
         println!("all differences: {}", all_path.display());
+    }
+    let gaps_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tshark_coverage.tsv");
+    let mut text = String::from("file\tframe\tfield\tonly_in\tvalue\n");
+    for g in &gaps {
+        text.push_str(g);
+        text.push('\n');
+    }
+    if std::fs::write(&gaps_path, text).is_ok() {
+        println!("values only one side reports: {}", gaps_path.display());
     }
 
     assert!(
