@@ -112,7 +112,7 @@ fn directed_broadcasts_say_the_assumed_prefix() {
 #[test]
 fn private_link_local_multicast_reserved() {
     let all = capture();
-    let f = has(&all, 11, "addr.private_source", Severity::Notice);
+    let f = has(&all, 11, "addr.private_source", Severity::Info);
     assert!(f.text.contains("10.0.0.0/8") && f.text.contains("93.184.216.34"));
     assert_eq!(evidence(&f, "ip.src"), V4_SRC);
     let f = has(&all, 12, "addr.private_dest", Severity::Info);
@@ -160,7 +160,7 @@ fn ipv6_equivalents() {
         Severity::Warning,
     );
     has(&all, 22, "addr.v6.link_local", Severity::Info);
-    let f = has(&all, 23, "addr.private_source", Severity::Notice);
+    let f = has(&all, 23, "addr.private_source", Severity::Info);
     assert!(f.text.contains("fc00::/7"));
     let f = has(&all, 24, "addr.documentation", Severity::Notice);
     assert!(f.text.contains("2001:db8::/32"));
