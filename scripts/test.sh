@@ -37,16 +37,8 @@ step() {
 start=$SECONDS
 step "core (native)" cargo test -p tracelens
 step "web crate (native)" cargo test -p tracelens-web --lib
-# crate/tests/wasm.rs runs as the core's own test once the core's dev-dependencies build for
-# wasm32 (proptest's fork support does not); until then it runs through web/tests/core_in_browser.rs.
-if cargo tree -p tracelens --target wasm32-unknown-unknown -e dev --prefix none 2>/dev/null |
-   grep -q '^proptest '; then
-  step "core (wasm, headless Chromium)" \
-    cargo test -p tracelens-web --target wasm32-unknown-unknown --test core_in_browser
-else
-  step "core (wasm, headless Chromium)" \
-    cargo test -p tracelens --target wasm32-unknown-unknown --test wasm
-fi
+step "core (wasm, headless Chromium)" \
+  cargo test -p tracelens --target wasm32-unknown-unknown --test wasm
 if step "page (trunk build --release)" trunk build --release; then
   step "browser tests (Playwright)" node --test --test-reporter=spec tests/e2e/
 else

@@ -268,7 +268,7 @@ fn decoders_agree_with_tshark() {
             count_diffs.push((file.clone(), ours_count, tshark_packets, why));
         }
         for (p, row) in cap.packets.iter().zip(rows) {
-            let d = tracelens::decode(&p.data, p.link_type);
+            let d = p.decode();
             let meta = FrameMeta {
                 number: p.number,
                 secs: p.ts.secs,

@@ -137,6 +137,7 @@ pub(crate) mod testutil {
             layers: Vec::new(),
             quoted: false,
             datagram_end: None,
+            orig_len: 0,
         }
     }
 

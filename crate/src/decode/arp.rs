@@ -352,6 +352,7 @@ mod tests {
             layers: Vec::new(),
             quoted: false,
             datagram_end: None,
+            orig_len: 0,
         };
         assert_eq!(decode_arp(&mut cx, off), Next::Stop);
         (cx.layers, cx.datagram_end)

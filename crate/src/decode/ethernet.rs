@@ -141,15 +141,38 @@ pub fn decode_ethernet(cx: &mut Ctx<'_>, off: usize) -> Next {
     Next::EtherType(et, payload)
 }
 
+/// Field names of a tag: Wireshark names the 802.1ad service tag `ieee8021ad.*` and the
+/// customer (802.1Q) tag `vlan.*`.
+struct TagNames {
+    proto: &'static str,
+    priority: &'static str,
+    dei: &'static str,
+    id: &'static str,
+}
+
+const VLAN_NAMES: TagNames = TagNames {
+    proto: "vlan",
+    priority: "vlan.priority",
+    dei: "vlan.dei",
+    id: "vlan.id",
+};
+
+const SERVICE_TAG_NAMES: TagNames = TagNames {
+    proto: "ieee8021ad",
+    priority: "ieee8021ad.priority",
+    dei: "ieee8021ad.dei",
+    id: "ieee8021ad.id",
+};
+
 /// One 802.1Q (or 802.1ad) tag: priority, drop eligibility, VLAN id, and the inner type.
 fn decode_vlan(cx: &mut Ctx<'_>, tpid: u16, off: usize) -> Next {
     let b = cx.frame;
-    let title = if tpid == 0x88a8 {
-        "802.1ad Service VLAN tag"
+    let (title, n) = if tpid == 0x88a8 {
+        ("802.1ad Service VLAN tag", &SERVICE_TAG_NAMES)
     } else {
-        "802.1Q Virtual LAN"
+        ("802.1Q Virtual LAN", &VLAN_NAMES)
     };
-    let mut l = Layer::new("vlan", title, off);
+    let mut l = Layer::new(n.proto, title, off);
     let (Some(tci), Some(et)) = (be16(b, off), be16(b, off + 2)) else {
         l.len = b.len().saturating_sub(off);
         l.fail(
@@ -161,7 +184,7 @@ fn decode_vlan(cx: &mut Ctx<'_>, tpid: u16, off: usize) -> Next {
     };
     let tci64 = u64::from(tci);
     l.add_bits(
-        "vlan.priority",
+        n.priority,
         "Priority",
         Value::UInt(tci64 >> 13),
         off,
@@ -169,9 +192,9 @@ fn decode_vlan(cx: &mut Ctx<'_>, tpid: u16, off: usize) -> Next {
         0xe000,
         0,
     );
-    l.add_flag("vlan.dei", "Drop eligible", tci64, off, 2, 0x1000, 0);
+    l.add_flag(n.dei, "Drop eligible", tci64, off, 2, 0x1000, 0);
     l.add_bits(
-        "vlan.id",
+        n.id,
         "VLAN id",
         Value::UInt(tci64 & 0x0fff),
         off,
@@ -388,10 +411,11 @@ mod tests {
         f.extend_from_slice(&[0x88, 0xcc]); // inner type LLDP
         f.extend_from_slice(&[1, 2, 3]);
         let d = decode(&f, linktype::ETHERNET);
-        let ids: Vec<_> = d.all("vlan.id").map(|f| f.value.as_u64()).collect();
-        assert_eq!(ids, vec![Some(100), Some(10)]);
-        assert_eq!(d.u64("vlan.priority"), Some(1));
-        let id = d.field("vlan.id").expect("vid");
+        // Wireshark's names: the service tag is ieee8021ad.*, the customer tag vlan.*.
+        assert_eq!(d.u64("ieee8021ad.id"), Some(100));
+        assert_eq!(d.u64("ieee8021ad.priority"), Some(1));
+        assert_eq!(d.u64("vlan.id"), Some(10));
+        let id = d.field("ieee8021ad.id").expect("service vid");
         assert_eq!((id.offset, id.len, id.mask), (14, 2, 0x0fff));
     }
 

@@ -1763,6 +1763,7 @@ mod tests {
             layers: Vec::new(),
             quoted,
             datagram_end: None,
+            orig_len: 0,
         };
         let n = if v6 {
             decode_icmpv6(&mut cx, 0, ipc)
@@ -2117,6 +2118,7 @@ mod tests {
             layers: Vec::new(),
             quoted: false,
             datagram_end: None,
+            orig_len: 0,
         };
         decode_icmp(&mut cx, usize::MAX, ipc4(3, 3));
         decode_icmpv6(&mut cx, usize::MAX - 2, ipc6(3, usize::MAX));

@@ -316,6 +316,9 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
     } else {
         off.saturating_add(total)
     };
+    // Bytes past the frame's length on the wire were never sent, whatever the header claims
+    // (Wireshark does the same with the reported length).
+    let claimed_end = claimed_end.min(cx.orig_len.max(b.len()));
     if total != 0 && total < ihl {
         l.fail(
             at(v4::LEN),
@@ -621,6 +624,9 @@ fn decode_ipv6(cx: &mut Ctx<'_>, off: usize) -> Next {
     } else {
         start.saturating_add(usize::from(plen))
     };
+    // Bytes past the frame's length on the wire were never sent, whatever the header claims
+    // (Wireshark does the same with the reported length).
+    let claimed_end = claimed_end.min(cx.orig_len.max(b.len()));
     let end = claimed_end.min(b.len());
     let mut ipc = IpContext {
         src: IpAddr::V6(src),

@@ -214,8 +214,10 @@ pub struct Dissection {
     pub link_type: u32,
     /// Captured length of the frame.
     pub len: usize,
-    /// Length of the frame on the wire; more than `len` when the snap length cut it.
-    pub orig_len: usize,
+    /// Length of the frame on the wire, when known (from the capture file): more than `len` when
+    /// the snap length cut it. `None` for bytes of unknown origin, such as a pasted hex dump.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orig_len: Option<usize>,
     pub layers: Vec<Layer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trailer: Option<Trailer>,
@@ -312,6 +314,9 @@ pub struct Ctx<'a> {
     pub quoted: bool,
     /// End of the outermost network-layer datagram, for classifying Ethernet trailers.
     pub datagram_end: Option<usize>,
+    /// Length of the frame on the wire (at least `frame.len()`): bytes past it were never sent.
+    /// `usize::MAX` when unknown, which lets headers claim any length (a possible snap cut).
+    pub orig_len: usize,
 }
 
 impl<'a> Ctx<'a> {
@@ -333,19 +338,25 @@ impl<'a> Ctx<'a> {
 /// unbounded work on hostile input.
 const MAX_LAYERS: usize = 48;
 
-/// Decodes one frame captured with the given link type, taken to be complete.
+/// Decodes one frame captured with the given link type, whose length on the wire is unknown
+/// (it may have been cut by a snap length).
 pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
-    decode_with_len(frame, link_type, frame.len())
+    decode_frame(frame, link_type, None)
 }
 
 /// Decodes one frame of which `frame` holds the first bytes of `orig_len` on the wire. Knowing
 /// whether the capture cut the frame tells a snap-length cut from a length field that lies.
 pub fn decode_with_len(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection {
+    decode_frame(frame, link_type, Some(orig_len.max(frame.len())))
+}
+
+fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissection {
     let mut cx = Ctx {
         frame,
         layers: Vec::new(),
         quoted: false,
         datagram_end: None,
+        orig_len: orig_len.unwrap_or(usize::MAX),
     };
     let mut next = link::start(&mut cx, link_type);
     while next != Next::Stop {
@@ -387,7 +398,7 @@ pub fn decode_with_len(frame: &[u8], link_type: u32, orig_len: usize) -> Dissect
     Dissection {
         link_type,
         len: frame.len(),
-        orig_len: orig_len.max(frame.len()),
+        orig_len,
         layers: cx.layers,
         trailer,
     }

@@ -42,14 +42,14 @@ pub fn meaning(field: &Field, d: &Dissection) -> Option<String> {
         "eth.len" => format!("An IEEE 802.3 length field: the {} bytes that follow start with an LLC header instead of an EtherType.", n?),
         "eth.padding" => "Padding that brings a short frame up to Ethernet's 60-byte minimum; it should be all zeros, and anything else is leaked memory or hidden data (seed 004).".into(),
         "eth.trailer" => "Bytes after the datagram that no header accounts for: a frame check sequence, a capture device's trailer, or smuggled data.".into(),
-        "vlan.id" => match n? {
+        "vlan.id" | "ieee8021ad.id" => match n? {
             0 => "VLAN 0: the tag only carries a priority, the frame belongs to the port's own VLAN.".into(),
             1 => "VLAN 1, the default VLAN on most switches.".into(),
             4095 => "VLAN 4095 is reserved and never valid on the wire.".into(),
             id => format!("The switch keeps this frame inside virtual LAN {id}; only ports in VLAN {id} see it."),
         },
         // IEEE 802.1Q Annex I traffic types for the priority code point.
-        "vlan.priority" => format!(
+        "vlan.priority" | "ieee8021ad.priority" => format!(
             "Priority {}: {}.",
             n?,
             match n? {

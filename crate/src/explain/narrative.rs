@@ -135,6 +135,12 @@ pub fn narrate(p: &PacketView<'_>) -> String {
     let d = p.d;
     let layers = outer(d);
     let mut text = main_sentence(d, &layers);
+    if let Some(v) = layers.iter().find(|l| l.proto == "ieee8021ad") {
+        text.push_str(&format!(
+            " The frame carries a provider (802.1ad) tag for service VLAN {}.",
+            u(v, "ieee8021ad.id")
+        ));
+    }
     if let Some(v) = layers.iter().find(|l| l.proto == "vlan") {
         text.push_str(&format!(
             " The frame is tagged for VLAN {}.",

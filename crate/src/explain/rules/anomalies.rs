@@ -165,7 +165,7 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
         let captured = (d.len as u64).saturating_sub(l.offset as u64);
         // When the capture kept the whole frame, the missing bytes were never sent: the length
         // field lies. When the snap length cut the frame, nothing is wrong with the packet.
-        if claimed > captured && d.orig_len <= d.len {
+        if claimed > captured && d.orig_len.is_some_and(|o| o <= d.len) {
             out.push(
                 Finding::new(IP_LEN_BEYOND_FRAME)
                     .param("version", version)
