@@ -13,6 +13,7 @@
 
 pub mod capture;
 pub mod decode;
+pub mod detect;
 pub mod explain;
 pub mod field;
 pub mod hexinput;

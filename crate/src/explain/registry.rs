@@ -92,6 +92,12 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("ports.toml", include_str!("../../knowledge/ports.toml")),
     ("cases.toml", include_str!("../../knowledge/cases.toml")),
+    ("flows.toml", include_str!("../../knowledge/flows.toml")),
+    ("scans.toml", include_str!("../../knowledge/scans.toml")),
+    (
+        "detections.toml",
+        include_str!("../../knowledge/detections.toml"),
+    ),
 ];
 
 #[derive(Debug, Default)]
