@@ -12,6 +12,7 @@
 pub mod arp;
 pub mod broadcast;
 pub mod dns;
+pub mod floods;
 pub mod flows;
 pub mod scans;
 pub mod traceroute;
@@ -138,6 +139,7 @@ pub fn all_ids() -> Vec<&'static str> {
     [
         flows::IDS,
         scans::IDS,
+        floods::IDS,
         traceroute::IDS,
         broadcast::IDS,
         arp::IDS,
@@ -149,6 +151,7 @@ pub fn all_ids() -> Vec<&'static str> {
 /// Every detector, at default settings.
 fn all_detectors() -> Vec<Box<dyn Detector>> {
     let mut v = scans::detectors();
+    v.extend(floods::detectors());
     v.extend(traceroute::detectors());
     v.extend(broadcast::detectors());
     v.extend(arp::detectors());

@@ -94,10 +94,12 @@ pub const FILES: &[(&str, &str)] = &[
     ("cases.toml", include_str!("../../knowledge/cases.toml")),
     ("flows.toml", include_str!("../../knowledge/flows.toml")),
     ("scans.toml", include_str!("../../knowledge/scans.toml")),
+    ("floods.toml", include_str!("../../knowledge/floods.toml")),
     (
-        "detections.toml",
-        include_str!("../../knowledge/detections.toml"),
+        "traceroute.toml",
+        include_str!("../../knowledge/traceroute.toml"),
     ),
+    ("lan.toml", include_str!("../../knowledge/lan.toml")),
 ];
 
 #[derive(Debug, Default)]
