@@ -165,6 +165,16 @@ fn meta(p: &Packet, first: Option<(i64, u32)>) -> FrameMeta {
     }
 }
 
+/// `number time summary`, the line `packets` and `explain` start each packet with.
+fn packet_line(p: &Packet, summary: &str) -> String {
+    format!(
+        "{:>6} {} {}",
+        p.number,
+        p.ts.format_utc(),
+        render::escape_text(summary)
+    )
+}
+
 fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -177,13 +187,10 @@ fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
             serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
             out.write_all(b"\n")?;
         } else {
-            let line = tracelens::summary::summary_line(&d);
             writeln!(
                 out,
-                "{:>6} {} {}",
-                p.number,
-                p.ts.format_utc(),
-                render::escape_text(&line)
+                "{}",
+                packet_line(p, &tracelens::summary::summary_line(&d))
             )?;
         }
         Ok(true)
@@ -437,13 +444,7 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
             serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
             out.write_all(b"\n")?;
         } else {
-            writeln!(
-                out,
-                "{:>6} {} {}",
-                p.number,
-                p.ts.format_utc(),
-                render::escape_text(&summary)
-            )?;
+            writeln!(out, "{}", packet_line(p, &summary))?;
             out.write_all(explanation_text(&e).as_bytes())?;
         }
         Ok(only.is_none())

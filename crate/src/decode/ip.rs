@@ -358,13 +358,7 @@ fn add_checksum_status(l: &mut Layer, name: &'static str, ok: bool, off: usize) 
 
 /// A later fragment carries the middle or end of another datagram's payload, no header of its own.
 fn fragment_data(cx: &mut Ctx<'_>, off: usize, end: usize, frag_bytes: usize) -> Next {
-    if off < end {
-        let mut l = Layer::new("data", format!("Fragment data (offset {frag_bytes})"), off);
-        l.len = end - off;
-        l.add("data.len", "Length", Value::UInt(l.len as u64), off, l.len);
-        cx.push(l);
-    }
-    Next::Stop
+    super::titled_data_layer(cx, off, end, format!("Fragment data (offset {frag_bytes})"))
 }
 
 /// IPv4 option numbers (IANA "IP Option Numbers"; RFC 791, RFC 2113 for router alert).

@@ -139,19 +139,7 @@ fn other_link_name(lt: u32) -> Option<&'static str> {
 /// unknown garbage.
 fn opaque(cx: &mut Ctx<'_>, offset: usize, title: String) -> Next {
     let end = cx.frame.len();
-    if offset < end {
-        let mut l = Layer::new("data", title, offset);
-        l.len = end - offset;
-        l.add(
-            "data.len",
-            "Length",
-            Value::UInt(l.len as u64),
-            offset,
-            l.len,
-        );
-        cx.push(l);
-    }
-    Next::Stop
+    super::titled_data_layer(cx, offset, end, title)
 }
 
 /// A mask written for a little-endian field of `len` bytes, reordered into the big-endian order

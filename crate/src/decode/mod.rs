@@ -406,9 +406,15 @@ fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissec
 
 /// Adds a layer holding bytes nothing decodes, so every byte of a frame belongs somewhere.
 pub fn data_layer(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
+    titled_data_layer(cx, offset, end, "Data".into())
+}
+
+/// A data layer with a title that says what the bytes are (a later fragment, an encrypted
+/// payload, a protocol not decoded).
+pub fn titled_data_layer(cx: &mut Ctx<'_>, offset: usize, end: usize, title: String) -> Next {
     let end = end.min(cx.frame.len());
     if offset < end {
-        let mut l = Layer::new("data", "Data", offset);
+        let mut l = Layer::new("data", title, offset);
         l.len = end - offset;
         l.add(
             "data.len",
