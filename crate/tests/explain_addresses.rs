@@ -3,21 +3,13 @@
 //! quiet, plus a hand-built frame and its truncations.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::decode::linktype;
 use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 
 fn capture() -> Vec<Explanation> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/captures/explain/addresses.pcap"
-    );
-    let bytes = std::fs::read(path).expect("addresses.pcap (run craft_addresses.py)");
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
-        .iter()
-        .map(|p| explain_packet(p.number, &p.decode()))
-        .collect()
+    common::explain_all("explain", "addresses.pcap")
 }
 
 /// Only this module's findings: other areas may add their own to the same packets.

@@ -4,51 +4,30 @@
 //! malformed layers; near misses (zero padding, quoted headers, split HTTP) stay quiet.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 
 fn packets() -> Vec<tracelens::capture::Packet> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/captures/explain/anomalies.pcap"
-    );
-    let bytes = std::fs::read(path).expect("read anomalies.pcap");
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
+    common::crafted("explain", "anomalies.pcap")
 }
 
 fn explain_all() -> Vec<Explanation> {
-    packets()
-        .iter()
-        .map(|p| explain_packet(p.number, &p.decode()))
-        .collect()
+    common::explain_all("explain", "anomalies.pcap")
 }
 
 /// The `anom.*` ids of a packet, sorted.
 fn anom_ids(e: &Explanation) -> Vec<&str> {
-    let mut v: Vec<&str> = e
-        .findings
-        .iter()
-        .map(|f| f.id.as_str())
-        .filter(|i| i.starts_with("anom."))
-        .collect();
-    v.sort_unstable();
-    v
+    common::ids_with_prefix(e, "anom.")
 }
 
 fn finding<'a>(e: &'a Explanation, id: &str) -> &'a RenderedFinding {
-    e.findings
-        .iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("packet {}: no {id}", e.packet))
+    common::finding(e, id)
 }
 
 /// (field, offset, length) of each piece of evidence.
 fn spans(f: &RenderedFinding) -> Vec<(&str, usize, usize)> {
-    f.evidence
-        .iter()
-        .map(|e| (e.field.as_str(), e.offset, e.length))
-        .collect()
+    common::spans(f)
 }
 
 #[test]

@@ -3,24 +3,16 @@
 //! also apply, points at the bytes that identify it, and stays quiet on the near misses.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 
 fn packets() -> Vec<tracelens::capture::Packet> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/captures/explain/cases.pcap"
-    );
-    let bytes = std::fs::read(path).expect("read cases.pcap");
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
+    common::crafted("explain", "cases.pcap")
 }
 
 fn explain_all() -> Vec<Explanation> {
-    packets()
-        .iter()
-        .map(|p| explain_packet(p.number, &p.decode()))
-        .collect()
+    common::explain_all("explain", "cases.pcap")
 }
 
 fn has(e: &Explanation, id: &str) -> bool {
@@ -29,28 +21,15 @@ fn has(e: &Explanation, id: &str) -> bool {
 
 /// The `case.*` ids of a packet, sorted.
 fn case_ids(e: &Explanation) -> Vec<&str> {
-    let mut v: Vec<&str> = e
-        .findings
-        .iter()
-        .map(|f| f.id.as_str())
-        .filter(|i| i.starts_with("case."))
-        .collect();
-    v.sort_unstable();
-    v
+    common::ids_with_prefix(e, "case.")
 }
 
 fn finding<'a>(e: &'a Explanation, id: &str) -> &'a RenderedFinding {
-    e.findings
-        .iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("packet {}: no {id}", e.packet))
+    common::finding(e, id)
 }
 
 fn spans(f: &RenderedFinding) -> Vec<(&str, usize, usize)> {
-    f.evidence
-        .iter()
-        .map(|e| (e.field.as_str(), e.offset, e.length))
-        .collect()
+    common::spans(f)
 }
 
 #[test]

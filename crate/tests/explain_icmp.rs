@@ -3,21 +3,13 @@
 //! seed 003 decoded by hand.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::decode::linktype;
 use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 
 fn capture() -> Vec<Explanation> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/captures/explain/icmp.pcap"
-    );
-    let bytes = std::fs::read(path).expect("icmp.pcap (run craft_icmp.py)");
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
-        .iter()
-        .map(|p| explain_packet(p.number, &p.decode()))
-        .collect()
+    common::explain_all("explain", "icmp.pcap")
 }
 
 fn ids(e: &Explanation) -> Vec<&str> {

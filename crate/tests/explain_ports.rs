@@ -4,39 +4,21 @@
 //! symmetric protocols, quoted headers and mid-connection segments.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 
 fn explain_all() -> Vec<Explanation> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/captures/explain/ports.pcap"
-    );
-    let bytes = std::fs::read(path).expect("read ports.pcap");
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    cap.packets
-        .iter()
-        .map(|p| explain_packet(p.number, &p.decode()))
-        .collect()
+    common::explain_all("explain", "ports.pcap")
 }
 
 /// The `port.*` ids of a packet, sorted (other areas' findings are their tests' business).
 fn port_ids(e: &Explanation) -> Vec<&str> {
-    let mut v: Vec<&str> = e
-        .findings
-        .iter()
-        .map(|f| f.id.as_str())
-        .filter(|i| i.starts_with("port."))
-        .collect();
-    v.sort_unstable();
-    v
+    common::ids_with_prefix(e, "port.")
 }
 
 fn finding<'a>(e: &'a Explanation, id: &str) -> &'a RenderedFinding {
-    e.findings
-        .iter()
-        .find(|f| f.id == id)
-        .unwrap_or_else(|| panic!("packet {}: no {id} in {:?}", e.packet, port_ids(e)))
+    common::finding(e, id)
 }
 
 fn packet(all: &[Explanation], n: usize) -> &Explanation {

@@ -1,0 +1,54 @@
+//! Helpers shared by the integration tests: loading the crafted captures, explaining them, and
+//! picking findings out of the result.
+#![allow(dead_code)]
+
+use tracelens::capture::Packet;
+use tracelens::explain::{explain_packet, Explanation, RenderedFinding};
+
+/// The packets of `tests/captures/<sub>/<name>`, which must read without error.
+pub fn crafted(sub: &str, name: &str) -> Vec<Packet> {
+    let path = format!(
+        "{}/../tests/captures/{sub}/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    let cap = tracelens::capture::read_all(&bytes);
+    assert!(cap.error.is_none(), "{path}: {:?}", cap.error);
+    cap.packets
+}
+
+/// Every packet of a crafted capture, explained.
+pub fn explain_all(sub: &str, name: &str) -> Vec<Explanation> {
+    crafted(sub, name)
+        .iter()
+        .map(|p| explain_packet(p.number, &p.decode()))
+        .collect()
+}
+
+/// The finding ids of a packet that start with `prefix`, sorted.
+pub fn ids_with_prefix<'a>(e: &'a Explanation, prefix: &str) -> Vec<&'a str> {
+    let mut v: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| f.id.as_str())
+        .filter(|i| i.starts_with(prefix))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// The finding with this id, or a failure naming the packet.
+pub fn finding<'a>(e: &'a Explanation, id: &str) -> &'a RenderedFinding {
+    e.findings
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("packet {}: no {id}", e.packet))
+}
+
+/// A finding's evidence as (field, offset, length).
+pub fn spans(f: &RenderedFinding) -> Vec<(&str, usize, usize)> {
+    f.evidence
+        .iter()
+        .map(|e| (e.field.as_str(), e.offset, e.length))
+        .collect()
+}
