@@ -429,3 +429,31 @@ fn explain_json_follows_the_documented_schema() {
     assert_eq!(syn["evidence"][0]["offset"], 46);
     assert_eq!(syn["evidence"][0]["length"], 2);
 }
+
+#[test]
+fn findings_groups_per_packet_findings_by_id() {
+    // Two SYNs to the same proxy port: one group with both packets, not two entries.
+    let c = [10, 9, 9, 9];
+    let s = [192, 168, 5, 132];
+    let bytes = pcap(
+        1,
+        &[
+            (1_000_000_000, 0, tcp_frame(c, s, 2097, 3128, 1, 0x02, b"")),
+            (1_000_000_001, 0, tcp_frame(c, s, 2098, 3128, 2, 0x02, b"")),
+        ],
+    );
+    let p = write_temp("findings.pcap", &bytes);
+    let o = run(&["findings", p.to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).expect("one JSON document");
+    let groups = v["per_packet"].as_array().expect("per_packet");
+    let syn = groups
+        .iter()
+        .find(|g| g["id"] == "tcp.flags.syn")
+        .expect("SYN group");
+    assert_eq!(syn["count"], 2);
+    assert_eq!(syn["packets"], serde_json::json!([1, 2]));
+    assert!(v["detections"].is_array());
+    let o = run(&["findings", p.to_str().expect("utf-8 path")]);
+    assert!(stdout(&o).contains("2 packet(s): 1, 2"), "{}", stdout(&o));
+}

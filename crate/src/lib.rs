@@ -11,6 +11,7 @@
     allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)
 )]
 
+pub mod analysis;
 pub mod capture;
 pub mod decode;
 pub mod detect;

@@ -21,6 +21,8 @@ Usage:
   tracelens show FILE -n N        packet N's field tree with byte ranges, then its hex dump
   tracelens explain FILE [--packet N] [--json]
                                   per packet: summary line, what it is doing, and the findings
+  tracelens findings FILE [--json] every finding of the capture: per-packet ones grouped by id,
+                                  then the cross-packet detections (scans, sweeps, floods...)
   tracelens hex [--link eth|raw] [--explain]
                                   decode a hex dump read from standard input
 
@@ -43,6 +45,10 @@ fn main() -> ExitCode {
             None => usage_error("show needs a packet number: tracelens show FILE -n N"),
         },
         Some("hex") => cmd_hex(&args),
+        Some("findings") => {
+            let json = args.iter().any(|a| a == "--json");
+            with_file(&args, |path| cmd_findings(path, json))
+        }
         Some("explain") => {
             let json = args.iter().any(|a| a == "--json");
             let only = packet_number(&args);
@@ -457,5 +463,69 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
         );
         return Ok(Outcome::Unreadable);
     }
+    Ok(finish(reader.info(), err))
+}
+
+fn cmd_findings(path: &str, json: bool) -> io::Result<Outcome> {
+    let mut analysis = tracelens::analysis::CaptureAnalysis::new();
+    let (reader, err) = stream(path, |p, _| {
+        analysis.observe(p);
+        Ok(true)
+    })?;
+    let detections = analysis.finish();
+    let found = analysis.findings(&detections);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if json {
+        serde_json::to_writer(&mut out, &found).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+    } else {
+        writeln!(
+            out,
+            "{} packets; {} kinds of per-packet finding; {} cross-packet detections",
+            reader.info().packets,
+            found.per_packet.len(),
+            found.detections.len()
+        )?;
+        if !found.detections.is_empty() {
+            writeln!(out, "\nAcross packets:")?;
+        }
+        for d in &found.detections {
+            let f = &d.finding;
+            writeln!(
+                out,
+                "[{}] {}  ({})\n    packets {} ({} to {})\n    {}",
+                f.severity,
+                render::escape_text(&f.title),
+                f.id,
+                tracelens::analysis::packet_list(&d.packets, d.packets.len() as u64),
+                d.first,
+                d.last,
+                render::escape_text(&f.text)
+            )?;
+            if !f.next.is_empty() {
+                writeln!(out, "    Next: {}", render::escape_text(&f.next))?;
+            }
+            writeln!(out, "    Sources: {}", f.references.join("; "))?;
+        }
+        if !found.per_packet.is_empty() {
+            writeln!(out, "\nPer packet (the text is the first packet's):")?;
+        }
+        for g in &found.per_packet {
+            let f = &g.first;
+            writeln!(
+                out,
+                "[{}] {}  ({})\n    {} packet(s): {}\n    {}",
+                f.severity,
+                render::escape_text(&f.title),
+                f.id,
+                g.count,
+                tracelens::analysis::packet_list(&g.packets, g.count),
+                render::escape_text(&f.text)
+            )?;
+            writeln!(out, "    Sources: {}", f.references.join("; "))?;
+        }
+    }
+    out.flush()?;
     Ok(finish(reader.info(), err))
 }

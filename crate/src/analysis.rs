@@ -1,0 +1,144 @@
+//! One pass over a whole capture: every packet decoded, explained and shown to the cross-packet
+//! detectors, keeping only a compact per-packet index (worst finding) and the findings grouped by
+//! id, never the decoded packets. The command line's `findings` and `summary` use it.
+
+use crate::capture::Packet;
+use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
+use crate::explain::{explain_packet, Explanation, RenderedFinding, Severity};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The most packets a grouped finding lists; its count stays exact.
+pub const MAX_GROUP_PACKETS: usize = 200;
+
+/// One per-packet finding id and every packet it was raised on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingGroup {
+    /// The finding as rendered for the first packet it was raised on.
+    #[serde(flatten)]
+    pub first: RenderedFinding,
+    /// How many packets raised it.
+    pub count: u64,
+    /// The packets that raised it, in order, at most `MAX_GROUP_PACKETS`.
+    pub packets: Vec<u64>,
+}
+
+/// Everything found in a capture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Findings {
+    /// Per-packet findings grouped by id, worst first.
+    pub per_packet: Vec<FindingGroup>,
+    /// Cross-packet detections, worst first.
+    pub detections: Vec<RenderedDetection>,
+}
+
+/// Runs explain and the detectors over packets fed one at a time.
+pub struct CaptureAnalysis {
+    analyzer: Analyzer,
+    groups: Vec<FindingGroup>,
+    group_of: HashMap<String, usize>,
+    /// Worst per-packet finding of each packet, by packet number - 1.
+    pub worst: Vec<Option<Severity>>,
+}
+
+impl Default for CaptureAnalysis {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CaptureAnalysis {
+    pub fn new() -> CaptureAnalysis {
+        CaptureAnalysis {
+            analyzer: Analyzer::new(),
+            groups: Vec::new(),
+            group_of: HashMap::new(),
+            worst: Vec::new(),
+        }
+    }
+
+    /// Decodes, explains and observes one packet; returns its explanation.
+    pub fn observe(&mut self, p: &Packet) -> Explanation {
+        let d = p.decode();
+        let e = explain_packet(p.number, &d);
+        self.analyzer.observe(&Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        });
+        self.worst.push(crate::explain::worst(&e.findings));
+        for f in &e.findings {
+            match self.group_of.get(&f.id) {
+                Some(&i) => {
+                    if let Some(g) = self.groups.get_mut(i) {
+                        g.count += 1;
+                        if g.packets.len() < MAX_GROUP_PACKETS {
+                            g.packets.push(p.number);
+                        }
+                    }
+                }
+                None => {
+                    self.group_of.insert(f.id.clone(), self.groups.len());
+                    self.groups.push(FindingGroup {
+                        first: f.clone(),
+                        count: 1,
+                        packets: vec![p.number],
+                    });
+                }
+            }
+        }
+        e
+    }
+
+    /// Ends the capture and returns the cross-packet detections (worst first).
+    pub fn finish(&mut self) -> Vec<Detection> {
+        self.analyzer.finish()
+    }
+
+    /// The flow table, for conversations and the overview.
+    pub fn flows(&self) -> &crate::detect::flows::FlowTable {
+        &self.analyzer.flows
+    }
+
+    /// Per-packet groups (worst first, then by first packet) and the given detections rendered.
+    pub fn findings(&self, detections: &[Detection]) -> Findings {
+        let mut per_packet = self.groups.clone();
+        per_packet.sort_by(|a, b| {
+            b.first
+                .severity
+                .cmp(&a.first.severity)
+                .then(a.packets.first().cmp(&b.packets.first()))
+        });
+        Findings {
+            per_packet,
+            detections: detections.iter().map(Detection::render).collect(),
+        }
+    }
+}
+
+/// Evidence packets of a group or detection, as `1, 5, 9 and 12 more`.
+pub fn packet_list(packets: &[u64], total: u64) -> String {
+    const SHOWN: usize = 8;
+    let shown: Vec<String> = packets.iter().take(SHOWN).map(u64::to_string).collect();
+    let more = total.saturating_sub(shown.len() as u64);
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packet_lists_are_short() {
+        assert_eq!(packet_list(&[1, 2, 3], 3), "1, 2, 3");
+        let many: Vec<u64> = (1..=20).collect();
+        assert_eq!(
+            packet_list(&many, 500),
+            "1, 2, 3, 4, 5, 6, 7, 8 and 492 more"
+        );
+    }
+}
