@@ -11,7 +11,9 @@
 //!
 //! This module owns its own request/answer bookkeeping and must never depend on the flow table,
 //! keep packets, or grow without bound: every table has a cap, and a key that falls out of a full
-//! table is judged on what it had before it goes.
+//! table is judged on what it had before it goes. The price of the caps: while a table is full of
+//! keys active within the window (a flood from a million forged sources fills the fan-out table
+//! with one-packet keys), new keys are not watched until old ones fall idle.
 
 use super::{Detection, Detector, Observed, MAX_EVIDENCE_PACKETS};
 use crate::capture::Timestamp;
@@ -995,6 +997,150 @@ mod tests {
         r.insert(3);
         assert!(!r.contains(&1));
         assert!(r.contains(&2) && r.contains(&3));
+    }
+
+    /// Ethernet + IPv4 + TCP, 54 bytes, checksums left zero (the detectors do not read them).
+    fn tcp4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, flags: u8) -> Vec<u8> {
+        let mut f = vec![
+            0x02, 0, 0, 0, 0, 0x01, // eth.dst
+            0x02, 0, 0, 0, 0, 0x02, // eth.src
+            0x08, 0x00, // eth.type IPv4
+            0x45, 0x00, 0x00, 0x28, // version 4, IHL 5, DSCP 0, total length 40
+            0x00, 0x01, 0x00, 0x00, // id 1, no flags, offset 0
+            0x40, 0x06, 0x00, 0x00, // TTL 64, protocol TCP, checksum 0
+        ];
+        f.extend_from_slice(&src); // ip.src
+        f.extend_from_slice(&dst); // ip.dst
+        f.extend_from_slice(&sport.to_be_bytes()); // tcp.srcport
+        f.extend_from_slice(&dport.to_be_bytes()); // tcp.dstport
+        f.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0]); // seq 1, ack 0
+        f.extend_from_slice(&[0x50, flags, 0x20, 0x00]); // header 20 bytes, flags, window 8192
+        f.extend_from_slice(&[0, 0, 0, 0]); // checksum 0, urgent pointer 0
+        f
+    }
+
+    fn feed(det: &mut dyn Detector, n: u64, t: f64, frame: &[u8]) {
+        let d = crate::decode::decode(frame, crate::decode::linktype::ETHERNET);
+        let ts = Timestamp {
+            secs: t.floor() as i64,
+            nanos: ((t - t.floor()) * 1e9) as u32,
+        };
+        det.observe(&Observed {
+            number: n,
+            ts,
+            d: &d,
+        });
+    }
+
+    fn ip(n: u32) -> [u8; 4] {
+        (0x0b00_0000 + n).to_be_bytes()
+    }
+
+    #[test]
+    fn sample_frame_decodes_to_a_segment() {
+        let f = tcp4([10, 0, 0, 1], [10, 0, 0, 2], 1234, 80, 0x02);
+        let d = crate::decode::decode(&f, crate::decode::linktype::ETHERNET);
+        let s = segment(&d).unwrap();
+        assert_eq!((s.sport, s.dport, s.flags, s.payload), (1234, 80, 0x02, 0));
+        assert!(s.tcp_syn_only());
+        assert_eq!(s.mac, Some([2, 0, 0, 0, 0, 2]));
+    }
+
+    #[test]
+    fn every_prefix_of_a_frame_is_observed_without_panic() {
+        let f = tcp4([127, 0, 0, 1], [10, 0, 0, 2], 80, 1234, 0x14);
+        let mut dets = detectors();
+        for cut in 0..=f.len() {
+            for det in dets.iter_mut() {
+                feed(det.as_mut(), cut as u64 + 1, 1.0, &f[..cut]);
+            }
+        }
+        let mut out = Vec::new();
+        for det in dets.iter_mut() {
+            det.finish(&mut out);
+        }
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn hostile_spread_stays_within_the_caps() {
+        let mut b = Backscatter::new(BackscatterSettings {
+            max_requests: 100,
+            max_responders: 50,
+            max_targets: 20,
+            ..Default::default()
+        });
+        // 5,000 SYN/ACKs from 5,000 forged responders, then 500 from one to 500 targets.
+        for i in 0..5_000u32 {
+            feed(
+                &mut b,
+                u64::from(i),
+                10.0,
+                &tcp4(ip(i), [10, 0, 0, 2], 80, 1000, 0x12),
+            );
+        }
+        for i in 0..500u32 {
+            feed(
+                &mut b,
+                9_000,
+                11.0,
+                &tcp4([10, 9, 9, 9], ip(i), 80, 2000, 0x12),
+            );
+        }
+        assert!(b.responders.len() <= 50);
+        assert!(b.requests.set.len() <= 100 && b.requests.order.len() <= 100);
+        assert!(b.responders.values().all(|r| r.answers.len() <= 20));
+
+        let mut s = SynFlood::new(SynFloodSettings {
+            max_targets: 50,
+            max_clients: 30,
+            ..Default::default()
+        });
+        for i in 0..20_000u32 {
+            let port = (i % 60_000) as u16;
+            feed(&mut s, 1, 10.0, &tcp4(ip(i), ip(i % 997), port, 80, 0x02));
+        }
+        assert!(s.targets.len() <= 50);
+        assert!(s
+            .targets
+            .values()
+            .all(|g| g.clients.len() <= 30 && g.sources.len() <= 30));
+        assert!(s
+            .targets
+            .values()
+            .all(|g| g.recent.len() <= MAX_WINDOW_SYNS));
+    }
+
+    #[test]
+    fn a_flood_pushed_out_of_a_full_table_is_still_reported() {
+        let mut s = SynFlood::new(SynFloodSettings {
+            max_targets: 1,
+            ..Default::default()
+        });
+        for i in 0..150u32 {
+            let f = tcp4(ip(i), [10, 0, 0, 80], 1024 + i as u16, 80, 0x02);
+            feed(&mut s, u64::from(i) + 1, 100.0 + f64::from(i) / 100.0, &f);
+        }
+        // Long after the window, a SYN to another server needs the only slot.
+        feed(
+            &mut s,
+            500,
+            200.0,
+            &tcp4([10, 0, 0, 5], [10, 0, 0, 81], 999, 22, 0x02),
+        );
+        assert!(s.targets.contains_key(&(IpAddr::from([10, 0, 0, 81]), 22)));
+        let mut out = Vec::new();
+        s.finish(&mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].key, "flood.syn:10.0.0.80:80");
+        assert_eq!(out[0].finding.id, SYN_FLOOD_SPOOFED);
+    }
+
+    #[test]
+    fn ipv6_endpoints_are_bracketed() {
+        let a: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(endpoint(a, 80), "[2001:db8::1]:80");
+        assert_eq!(endpoint(IpAddr::from([10, 0, 0, 1]), 80), "10.0.0.1:80");
     }
 
     #[test]
