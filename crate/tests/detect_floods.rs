@@ -230,7 +230,7 @@ fn tcp_worms_count_refusals_as_failures_and_handshakes_as_answers() {
     assert_eq!(tel.finding.id, floods::WORM_FANOUT);
     assert_eq!(
         (param(tel, "hosts"), param(tel, "port"), param(tel, "proto")),
-        ("22", "23", "tcp")
+        ("22", "23", "TCP")
     );
     assert_eq!(tel.packets, (140..=161).collect::<Vec<u64>>());
 }

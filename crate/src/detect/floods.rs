@@ -660,7 +660,7 @@ impl Fanout {
         };
         let mut f = Finding::new(id)
             .param("src", src)
-            .param("proto", proto.name())
+            .param("proto", proto.name().to_ascii_uppercase())
             .param("port", port)
             .param("hosts", w.tries.len())
             .param("failed", failed.len())
