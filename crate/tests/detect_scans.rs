@@ -383,3 +383,122 @@ fn corpus_captures_of_ordinary_traffic_raise_no_scan() {
     }
     println!("checked {checked} corpus captures");
 }
+
+/// Survey, run by hand: every scan detection over every corpus capture
+/// (`cargo test -p tracelens --test detect_scans -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn survey_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let mut stack = vec![root];
+    let mut files = Vec::new();
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("pcap" | "pcapng" | "cap")
+            ) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    println!("{} corpus captures", files.len());
+    for f in files {
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
+        let cap = tracelens::capture::read_all(&bytes);
+        let mut a = Analyzer::new();
+        for p in &cap.packets {
+            let d = p.decode();
+            a.observe(&Observed {
+                number: p.number,
+                ts: p.ts,
+                d: &d,
+            });
+        }
+        for d in a.finish() {
+            if scans::IDS.contains(&d.finding.id) {
+                println!("{}\t{}\t{}", f.display(), d.key, d.finding.render().title);
+            }
+        }
+    }
+}
+
+/// Survey with low thresholds, run by hand: which ordinary corpus traffic comes closest.
+#[test]
+#[ignore]
+fn survey_corpus_low_thresholds() {
+    use tracelens::detect::scans::*;
+    use tracelens::detect::Detector;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/tcpdump/tests");
+    let Ok(rd) = std::fs::read_dir(&root) else {
+        return;
+    };
+    let mut files: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    files.sort();
+    for f in files {
+        if !matches!(
+            f.extension().and_then(|x| x.to_str()),
+            Some("pcap" | "pcapng")
+        ) {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&f) else {
+            continue;
+        };
+        let cap = tracelens::capture::read_all(&bytes);
+        if cap.packets.len() > 500 {
+            println!("{}: {} packets", f.display(), cap.packets.len());
+        }
+        let mut dets: Vec<Box<dyn Detector>> = vec![
+            Box::new(PortScan::new(PortScanSettings {
+                min_ports: 4,
+                min_hosts: 4,
+                ..PortScanSettings::default()
+            })),
+            Box::new(PingSweep::new(PingSweepSettings {
+                min_hosts: 4,
+                ..PingSweepSettings::default()
+            })),
+            Box::new(ProtoScan::new(ProtoScanSettings {
+                min_protocols: 4,
+                ..ProtoScanSettings::default()
+            })),
+            Box::new(Sscan::new(SscanSettings {
+                min_ack_ports: 1,
+                min_probe_ports: 1,
+                ..SscanSettings::default()
+            })),
+        ];
+        for p in &cap.packets {
+            let d = p.decode();
+            for det in &mut dets {
+                det.observe(&Observed {
+                    number: p.number,
+                    ts: p.ts,
+                    d: &d,
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for det in &mut dets {
+            det.finish(&mut out);
+        }
+        for d in out {
+            println!(
+                "{}\t{}\t{}",
+                f.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+                d.key,
+                d.finding.render().title
+            );
+        }
+    }
+}

@@ -1672,6 +1672,128 @@ impl Detector for Sscan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::{decode, linktype};
+
+    /// Ethernet + IPv4 + TCP, 54 bytes; checksums are left zero (the detectors do not read them).
+    fn tcp_frame(
+        src: [u8; 4],
+        dst: [u8; 4],
+        sport: u16,
+        dport: u16,
+        flags: u8,
+        ttl: u8,
+    ) -> Vec<u8> {
+        let mut f = vec![
+            2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00, // Ethernet: dst, src, IPv4
+            0x45, 0, 0, 40, // version/IHL, DSCP, total length 40
+            0, 1, 0, 0, // id 1, no fragmentation
+            ttl, 6, 0, 0, // TTL, protocol TCP, checksum
+        ];
+        f.extend_from_slice(&src); // source address (offset 26)
+        f.extend_from_slice(&dst); // destination address (offset 30)
+        f.extend_from_slice(&sport.to_be_bytes()); // source port (offset 34)
+        f.extend_from_slice(&dport.to_be_bytes()); // destination port (offset 36)
+        f.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0]); // sequence 1, acknowledgment 0
+        f.extend_from_slice(&[0x50, flags, 0x04, 0x00, 0, 0, 0, 0]); // offset 5, flags, window 1024
+        f
+    }
+
+    fn feed(det: &mut dyn Detector, frames: &[(f64, Vec<u8>)]) -> Vec<Detection> {
+        for (i, (t, f)) in frames.iter().enumerate() {
+            let d = decode(f, linktype::ETHERNET);
+            let secs = t.floor();
+            det.observe(&Observed {
+                number: i as u64 + 1,
+                ts: Timestamp {
+                    secs: secs as i64,
+                    nanos: ((t - secs) * 1e9) as u32,
+                },
+                d: &d,
+            });
+        }
+        let mut out = Vec::new();
+        det.finish(&mut out);
+        out
+    }
+
+    const X: [u8; 4] = [192, 0, 2, 66];
+    const T: [u8; 4] = [10, 0, 0, 10];
+
+    #[test]
+    fn syn_probes_inside_the_window_make_one_scan() {
+        // 20 SYNs one second apart, no answers: 20 silent ports within 300 s.
+        let frames: Vec<_> = (1..=20u16)
+            .map(|p| (1000.0 + f64::from(p), tcp_frame(X, T, 40000, p, 0x02, 50)))
+            .collect();
+        let out = feed(&mut PortScan::new(PortScanSettings::default()), &frames);
+        assert_eq!(out.len(), 1);
+        let d = &out[0];
+        assert_eq!(d.key, "scan.port.syn:192.0.2.66>10.0.0.10");
+        assert_eq!(d.packets, (1..=20).collect::<Vec<u64>>());
+        let ev = &d.finding.evidence;
+        assert_eq!((ev[0].offset, ev[0].length), (26, 4));
+        assert_eq!((ev[1].field.as_str(), ev[1].offset), ("tcp.dstport", 36));
+    }
+
+    #[test]
+    fn a_slow_scan_spread_beyond_the_window_is_not_reported() {
+        // The same 20 SYNs a minute apart: at most 6 fall inside any 300 s window.
+        let frames: Vec<_> = (1..=20u16)
+            .map(|p| {
+                (
+                    1000.0 + 60.0 * f64::from(p),
+                    tcp_frame(X, T, 40000, p, 0x02, 50),
+                )
+            })
+            .collect();
+        let out = feed(&mut PortScan::new(PortScanSettings::default()), &frames);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn tables_stay_within_their_caps() {
+        let frames: Vec<_> = (1..=1000u16)
+            .map(|p| (1000.0, tcp_frame(X, T, p, p, 0x02, 50)))
+            .collect();
+        let mut ps = PortScan::new(PortScanSettings {
+            max_probes: 100,
+            ..PortScanSettings::default()
+        });
+        let out = feed(&mut ps, &frames);
+        assert_eq!((ps.probes.len(), ps.untracked), (100, 900));
+        assert_eq!(out.len(), 1, "the tracked part is still reported");
+
+        let hosts: Vec<_> = (0..1000u16)
+            .map(|i| {
+                let [a, b] = i.to_be_bytes();
+                (1000.0, tcp_frame(X, [10, 1, a, b], 1000 + i, 80, 0x02, 50))
+            })
+            .collect();
+        let mut ss = Sscan::new(SscanSettings {
+            max_pairs: 10,
+            ..SscanSettings::default()
+        });
+        feed(&mut ss, &hosts);
+        assert_eq!(ss.pairs.len(), 10);
+        let mut pr = ProtoScan::new(ProtoScanSettings {
+            max_pairs: 10,
+            ..ProtoScanSettings::default()
+        });
+        feed(&mut pr, &hosts);
+        assert_eq!(pr.pairs.len(), 10);
+    }
+
+    #[test]
+    fn every_prefix_of_a_probe_and_its_answer_is_harmless() {
+        let probe = tcp_frame(X, T, 40000, 22, 0x02, 50);
+        let answer = tcp_frame(T, X, 22, 40000, 0x12, 64);
+        for cut in 0..=probe.len() {
+            let frames = vec![(1.0, probe[..cut].to_vec()), (2.0, answer[..cut].to_vec())];
+            for mut det in detectors() {
+                let _ = feed(det.as_mut(), &frames);
+            }
+        }
+    }
 
     #[test]
     fn port_ranges_are_compact_and_capped() {
