@@ -1736,6 +1736,34 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_scans_are_keyed_by_their_addresses() {
+        let v6 = |port: u16| {
+            let mut f = vec![
+                2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x86, 0xdd, // Ethernet: dst, src, IPv6
+                0x60, 0, 0, 0, // version 6, traffic class, flow label
+                0, 20, 6, 57, // payload length 20, next header TCP, hop limit 57
+            ];
+            f.extend_from_slice(&[
+                0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x66,
+            ]); // 2001:db8::66
+            f.extend_from_slice(&[
+                0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+            ]); // 2001:db8::10
+            f.extend_from_slice(&40000u16.to_be_bytes()); // source port (offset 54)
+            f.extend_from_slice(&port.to_be_bytes()); // destination port (offset 56)
+            f.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x04, 0, 0, 0, 0, 0]); // SYN
+            f
+        };
+        let frames: Vec<_> = (1..=16u16).map(|p| (5.0, v6(p))).collect();
+        let out = feed(&mut PortScan::new(PortScanSettings::default()), &frames);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].key, "scan.port.syn:2001:db8::66>2001:db8::10");
+        let ev = &out[0].finding.evidence;
+        assert_eq!((ev[0].offset, ev[0].length), (22, 16));
+        assert_eq!((ev[1].offset, ev[1].length), (56, 2));
+    }
+
+    #[test]
     fn a_slow_scan_spread_beyond_the_window_is_not_reported() {
         // The same 20 SYNs a minute apart: at most 6 fall inside any 300 s window.
         let frames: Vec<_> = (1..=20u16)
