@@ -715,6 +715,85 @@ mod tests {
         assert_eq!((r.events(), r.distinct()), (4, 4));
     }
 
+    /// An Ethernet frame carrying an ARP request or reply.
+    fn arp_frame(op: u8, mac: [u8; 6], ip: [u8; 4], target: [u8; 4]) -> Vec<u8> {
+        let mut f = vec![0xff; 6]; // destination: broadcast
+        f.extend_from_slice(&mac); // source MAC
+        f.extend_from_slice(&[0x08, 0x06]); // EtherType ARP
+        f.extend_from_slice(&[0, 1, 8, 0, 6, 4]); // Ethernet, IPv4, sizes 6 and 4
+        f.extend_from_slice(&[0, op]); // opcode
+        f.extend_from_slice(&mac); // sender MAC (offset 22)
+        f.extend_from_slice(&ip); // sender IP (offset 28)
+        f.extend_from_slice(&[0; 6]); // target MAC
+        f.extend_from_slice(&target); // target IP (offset 38)
+        f
+    }
+
+    fn feed(det: &mut dyn Detector, n: u64, t: i64, frame: &[u8]) {
+        let d = crate::decode::decode(frame, 1);
+        det.observe(&Observed {
+            number: n,
+            ts: Timestamp { secs: t, nanos: 0 },
+            d: &d,
+        });
+    }
+
+    #[test]
+    fn tables_stop_growing_at_their_caps() {
+        let s = ArpSettings {
+            max_keys: 50,
+            max_set: 16,
+            ..ArpSettings::default()
+        };
+        let mut own = ArpOwnership::new(s.clone());
+        let mut scan = ArpScan::new(s);
+        for i in 0..2000u32 {
+            let [_, _, c, d] = i.to_be_bytes();
+            let mac = [2, 0, 0, 0, c, d];
+            let ip = [10, 1, c, d];
+            // A gratuitous claim and a request for a new target from a new sender each time.
+            feed(&mut own, u64::from(i), 0, &arp_frame(1, mac, ip, ip));
+            feed(
+                &mut scan,
+                u64::from(i),
+                0,
+                &arp_frame(1, mac, ip, [10, 2, c, d]),
+            );
+        }
+        // One sender asking for 2000 targets: its window holds at most `max_set` of them.
+        for i in 0..2000u32 {
+            let [_, _, c, d] = i.to_be_bytes();
+            feed(
+                &mut scan,
+                5000,
+                1,
+                &arp_frame(1, [2; 6], [10, 0, 0, 1], [10, 3, c, d]),
+            );
+        }
+        assert!(own.owners.len() <= 50 && own.announces.len() <= 50);
+        assert!(scan.senders.len() <= 50);
+        assert!(scan.senders.values().all(|s| s.recent.events() <= 16
+            && s.targets.len() <= 16
+            && s.packets.len() <= MAX_EVIDENCE_PACKETS));
+    }
+
+    #[test]
+    fn a_probe_claims_nothing_and_a_flap_is_spoofing() {
+        let mut own = ArpOwnership::new(ArpSettings::default());
+        let (a, b) = ([2, 0, 0, 0, 0, 0xa], [2, 0, 0, 0, 0, 0xb]);
+        let ip = [192, 168, 0, 9];
+        // RFC 5227 probe from 0.0.0.0 by b, then a owns the address, b takes it, a takes it back.
+        feed(&mut own, 1, 0, &arp_frame(1, b, [0; 4], ip));
+        feed(&mut own, 2, 1, &arp_frame(2, a, ip, [192, 168, 0, 1]));
+        feed(&mut own, 3, 2, &arp_frame(2, b, ip, [192, 168, 0, 1]));
+        feed(&mut own, 4, 3, &arp_frame(2, a, ip, [192, 168, 0, 1]));
+        let mut out = Vec::new();
+        own.finish(&mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].finding.id, SPOOFING);
+        assert_eq!(out[0].packets, [2, 3, 4]);
+    }
+
     #[test]
     fn unicast_mac_rejects_zero_and_group() {
         assert!(unicast_mac(&[0, 1, 2, 3, 4, 5]));

@@ -691,3 +691,101 @@ impl Detector for DnsProbes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ethernet + IPv4 + UDP + a DNS message with one question for `a.b` (type A, class IN).
+    fn dns_frame(
+        src: [u8; 4],
+        dst: [u8; 4],
+        sport: u16,
+        dport: u16,
+        id: u16,
+        flags: u16,
+    ) -> Vec<u8> {
+        let mut dns = Vec::new();
+        dns.extend_from_slice(&id.to_be_bytes()); // transaction ID
+        dns.extend_from_slice(&flags.to_be_bytes()); // flags
+        dns.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]); // 1 question, no records
+        dns.extend_from_slice(&[1, b'a', 1, b'b', 0]); // name a.b
+        dns.extend_from_slice(&[0, 1, 0, 1]); // type A, class IN
+        let udp_len = 8 + dns.len() as u16;
+        let mut f = vec![2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00]; // Ethernet, IPv4
+        f.extend_from_slice(&[0x45, 0, 0, 0]); // version/IHL, DSCP, total length (below)
+        f.extend_from_slice(&[0, 0, 0, 0, 64, 17, 0, 0]); // id, flags, TTL, UDP, checksum 0
+        f.extend_from_slice(&src);
+        f.extend_from_slice(&dst);
+        let total = 20 + udp_len;
+        f[16..18].copy_from_slice(&total.to_be_bytes());
+        f.extend_from_slice(&sport.to_be_bytes());
+        f.extend_from_slice(&dport.to_be_bytes());
+        f.extend_from_slice(&udp_len.to_be_bytes());
+        f.extend_from_slice(&[0, 0]); // no UDP checksum
+        f.extend_from_slice(&dns);
+        f
+    }
+
+    fn feed(det: &mut dyn Detector, n: u64, t: i64, frame: &[u8]) {
+        let d = crate::decode::decode(frame, 1);
+        det.observe(&Observed {
+            number: n,
+            ts: Timestamp { secs: t, nanos: 0 },
+            d: &d,
+        });
+    }
+
+    #[test]
+    fn frames_decode_as_dns() {
+        let d = crate::decode::decode(
+            &dns_frame([10, 0, 0, 1], [10, 0, 0, 2], 999, 53, 7, 0x8183),
+            1,
+        );
+        let l = d.layer("dns").expect("dns layer");
+        assert_eq!(l.u64("dns.flags.rcode"), Some(3));
+        assert!(l.error.is_none(), "{:?}", l.error);
+    }
+
+    #[test]
+    fn tables_stop_growing_at_their_caps() {
+        let s = DnsSettings {
+            max_keys: 40,
+            max_set: 8,
+            ..DnsSettings::default()
+        };
+        let mut answers = DnsAnswers::new(s.clone());
+        let mut errors = DnsErrors::new(s.clone());
+        let mut probes = DnsProbes::new(s);
+        for i in 0..3000u32 {
+            let [_, _, c, d] = i.to_be_bytes();
+            let client = [10, 1, c, d];
+            let port = 1024 + (i % 60000) as u16;
+            let q = dns_frame(client, [10, 0, 0, 53], port, 53, i as u16, 0x0100);
+            // Forged-looking answers from a third party, and NXDOMAINs, to every client.
+            let forged = dns_frame([10, 6, 6, 6], client, 53, port, i as u16, 0x8180);
+            let nx = dns_frame([10, 0, 0, 53], client, 53, port, i as u16, 0x8183);
+            feed(&mut answers, 1, 100, &q);
+            feed(&mut answers, 2, 100, &forged);
+            feed(&mut errors, 3, 100, &nx);
+            feed(&mut probes, 4, 100, &q);
+        }
+        // One client flooded with unmatched answers: its window stays at `max_set`.
+        let q = dns_frame([10, 9, 0, 1], [10, 0, 0, 53], 5000, 53, 1, 0x0100);
+        feed(&mut answers, 5, 0, &q);
+        for i in 0..3000u16 {
+            feed(
+                &mut answers,
+                6,
+                200,
+                &dns_frame([10, 7, 7, 7], [10, 9, 0, 1], 53, 6000, i, 0x8180),
+            );
+        }
+        assert!(answers.questions.len() <= 40 && answers.clients.len() <= 40);
+        assert!(answers.wrong.len() <= 40 && answers.unmatched.len() <= 40);
+        assert!(answers.unsolicited.len() <= 40);
+        assert!(answers.unmatched.values().all(|u| u.pending.len() <= 8));
+        assert!(errors.bursts.len() <= 40);
+        assert!(probes.probes.is_empty());
+    }
+}
