@@ -156,6 +156,15 @@ fn a_rogue_offer_is_a_second_dhcp_server() {
     );
     assert!(param(d, "same_request").contains("0x00001234"));
     assert_eq!(d.packets, [75, 76, 78]);
+    // From the real server's offer (120.01 s after the start) to its ACK (120.51 s).
+    assert_eq!(
+        (d.first.secs, d.first.nanos / 1_000_000),
+        (1_700_000_120, 10)
+    );
+    assert_eq!(
+        (d.last.secs, d.last.nanos / 1_000_000),
+        (1_700_000_120, 510)
+    );
     let ev = evidence(d);
     assert_eq!(ev.len(), 2);
     assert_eq!(

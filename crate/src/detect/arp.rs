@@ -530,6 +530,7 @@ struct Server {
     last_t: f64,
     answers: u64,
     first_packet: u64,
+    first_ts: Timestamp,
 }
 
 /// More than one DHCP server answering.
@@ -590,16 +591,17 @@ impl Detector for DhcpServers {
             return;
         }
         let window = self.s.window;
-        let others: Vec<(Ipv4Addr, u64)> = self
+        let others: Vec<(Ipv4Addr, u64, Timestamp)> = self
             .servers
             .iter()
             .filter(|(a, s)| **a != server && t - s.last_t <= window)
-            .map(|(a, s)| (*a, s.first_packet))
+            .map(|(a, s)| (*a, s.first_packet, s.first_ts))
             .collect();
         let sv = self.servers.entry(server).or_insert(Server {
             last_t: t,
             answers: 0,
             first_packet: p.number,
+            first_ts: p.ts,
         });
         sv.last_t = t;
         sv.answers = sv.answers.saturating_add(1);
@@ -620,21 +622,22 @@ impl Detector for DhcpServers {
         }
         if self.evidence.is_none() {
             let mut others = others.clone();
-            others.sort_by_key(|(_, n)| *n);
-            for (a, n) in others {
+            others.sort_by_key(|(_, n, _)| *n);
+            // The story starts with the earliest answer of the servers now in conflict.
+            self.first = others.first().map_or(p.ts, |(_, _, ts)| *ts);
+            for (a, n, _) in others {
                 if !self.flagged.contains(&a) {
                     self.flagged.push(a);
                     push_evidence(&mut self.packets, n);
                 }
             }
-            self.first = p.ts;
             self.evidence = Some(
                 Finding::new(DHCP_SERVERS)
                     .field(p.number, p.d, field)
                     .field(p.number, p.d, "dhcp.option.dhcp"),
             );
         } else {
-            for (a, _) in others {
+            for (a, _, _) in others {
                 if !self.flagged.contains(&a) && self.flagged.len() < self.s.max_servers {
                     self.flagged.push(a);
                 }
