@@ -249,6 +249,7 @@ fn corpus_survey() {
         }
     }
     files.sort();
+    println!("{} captures", files.len());
     for f in files {
         let Some(path) = f.to_str() else { continue };
         let Ok(bytes) = std::fs::read(path) else {
