@@ -29,7 +29,6 @@ pub const BACKSCATTER_LOOPBACK: &str = "backscatter.loopback";
 pub const WORM_SLAMMER: &str = "worm.slammer";
 pub const WORM_WINDOWS: &str = "worm.windows";
 pub const WORM_WEB: &str = "worm.web";
-pub const WORM_FANOUT: &str = "worm.fanout";
 pub const SYN_FLOOD: &str = "flood.syn";
 pub const SYN_FLOOD_SPOOFED: &str = "flood.syn_spoofed";
 
@@ -40,7 +39,6 @@ pub const IDS: &[&str] = &[
     WORM_SLAMMER,
     WORM_WINDOWS,
     WORM_WEB,
-    WORM_FANOUT,
     SYN_FLOOD,
     SYN_FLOOD_SPOOFED,
 ];
@@ -656,7 +654,9 @@ impl Fanout {
             (Proto::Udp, 1434) => WORM_SLAMMER,
             (Proto::Tcp, 135 | 139 | 445) => WORM_WINDOWS,
             (Proto::Tcp, 80) => WORM_WEB,
-            _ => WORM_FANOUT,
+            // Any other port: one source failing on many hosts is what `scan.sweep` reports;
+            // a worm finding only adds something where the worms of a port are known.
+            _ => return None,
         };
         let mut f = Finding::new(id)
             .param("src", src)

@@ -14,7 +14,7 @@ floods.pcap, in order (packet numbers are printed by this script when run):
              random hosts, 2 ICMP port unreachables back                -> worm.slammer
   D  t=1300  SYNs from 10.1.1.77 to TCP 445 on 25 hosts, 3 refuse with RST/ACK -> worm.windows
   E  t=1400  SYNs from 10.1.1.88 to TCP 80 on 25 hosts, 2 complete a handshake -> worm.web
-  F  t=1500  SYNs from 10.1.1.99 to TCP 23 on 22 hosts, none answer    -> worm.fanout
+  F  t=1500  SYNs from 10.1.1.99 to TCP 23 on 22 hosts, none answer    -> scan.sweep (no worm port)
   G  t=1600  150 SYNs from 150 random sources to 10.0.0.80:80 in 1.5 s, each answered by a
              SYN/ACK that nobody completes; 3 real clients complete      -> flood.syn_spoofed
   H  t=1700  120 SYNs from 10.9.9.9 (120 source ports) to 10.0.0.25:25 in 2 s, SYN/ACKs never
