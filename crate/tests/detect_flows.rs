@@ -1,0 +1,428 @@
+//! The flow table and TCP analysis on crafted captures (`tests/captures/detect/craft_flows.py`
+//! lists what each packet is for) and, when the shared corpus and tshark are present, against
+//! tshark's conversation counts and `tcp.analysis` flags.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use tracelens::detect::flows::{self, FlowState, FlowTable};
+use tracelens::detect::{Analyzer, Detection, Observed};
+
+fn capture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/captures/detect")
+        .join(name)
+}
+
+/// Runs the analyzer over a capture: the flow table and every detection.
+fn run(path: &Path) -> (FlowTable, Vec<Detection>) {
+    let bytes = std::fs::read(path).expect("read capture");
+    let cap = tracelens::capture::read_all(&bytes);
+    assert!(cap.error.is_none(), "{}: {:?}", path.display(), cap.error);
+    let mut a = Analyzer::new();
+    for p in &cap.packets {
+        let d = p.decode();
+        a.observe(&Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        });
+    }
+    let dets = a.finish();
+    (a.flows, dets)
+}
+
+fn ours(dets: &[Detection]) -> Vec<&Detection> {
+    dets.iter()
+        .filter(|d| flows::IDS.contains(&d.finding.id))
+        .collect()
+}
+
+fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
+    d.finding
+        .params
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+#[test]
+fn flows_states_and_histories() {
+    let (ft, _) = run(&capture("flows.pcap"));
+    let f = ft.flows();
+    // 12 TCP connections, one UDP, two ICMP.
+    assert_eq!(f.len(), 15, "{:#?}", f);
+    let by_label: BTreeMap<String, &flows::Flow> = f.iter().map(|x| (x.label(), x)).collect();
+    let get = |l: &str| *by_label.get(l).unwrap_or_else(|| panic!("no flow {l}"));
+
+    let n = get("10.0.0.1:40000 > 10.0.0.2:80");
+    assert_eq!(n.id, 0);
+    assert_eq!(n.state, FlowState::SF);
+    assert_eq!(n.history, "ShADadFf");
+    assert_eq!((n.orig_packets, n.resp_packets), (6, 4));
+    // Frame bytes as tshark's conv,tcp counts them (54-byte frames plus data).
+    assert_eq!((n.orig_bytes, n.resp_bytes), (424, 416));
+    assert_eq!((n.orig_payload, n.resp_payload), (100, 200));
+    assert_eq!((n.first_packet, n.last_packet), (1, 10));
+    assert_eq!(n.reading(), "established, data both ways, closed in order");
+    assert!(((n.last.as_f64_secs() - n.first.as_f64_secs()) - 0.009).abs() < 1e-6);
+
+    let r = get("10.0.0.1:40001 > 10.0.0.2:23");
+    assert_eq!((r.state, r.history.as_str()), (FlowState::Rej, "Sr"));
+    assert_eq!(r.reading(), "refused with a reset");
+
+    let u = get("10.0.0.1:40002 > 10.0.0.3:443");
+    assert_eq!((u.state, u.history.as_str()), (FlowState::S0, "S"));
+    assert_eq!(u.reading(), "attempted, never answered");
+
+    // The SYN/ACK came first, so its receiver is the originator.
+    let b = get("10.0.0.9:31337 > 198.51.100.7:80");
+    assert_eq!((b.state, b.history.as_str()), (FlowState::ReplyOnly, "^h"));
+    assert_eq!((b.orig_packets, b.resp_packets), (0, 1));
+    assert!(b
+        .reading()
+        .starts_with("reply with no request in the capture"));
+
+    let d = get("10.0.0.1:53000 > 10.0.0.53:53");
+    assert_eq!(d.proto, flows::FlowProto::Udp);
+    assert_eq!((d.state, d.history.as_str()), (FlowState::TwoWay, "Dd"));
+    assert_eq!((d.orig_packets, d.resp_packets), (1, 1));
+
+    let ping = get("10.0.0.1 > 10.0.0.2");
+    assert_eq!(ping.proto, flows::FlowProto::Icmp { v6: false, kind: 8 });
+    assert_eq!((ping.orig_packets, ping.resp_packets), (1, 1));
+    assert_eq!(ping.state, FlowState::TwoWay);
+    let lone = get("10.0.0.1 > 192.0.2.50");
+    assert_eq!(
+        (lone.state, lone.history.as_str()),
+        (FlowState::ReplyOnly, "^d")
+    );
+
+    // Per-packet flow ids.
+    assert_eq!(ft.flow_of(1), Some(0));
+    assert_eq!(ft.flow_of(10), Some(0));
+    assert_eq!(ft.flow_of(12), Some(r.id));
+    assert_eq!(ft.flow_of(18), Some(ping.id));
+    assert_eq!(ft.flow_of(0), None);
+    assert_eq!(ft.flow_of(1000), None);
+
+    let keepalive = get("10.0.0.1:40014 > 10.0.0.2:80");
+    assert_eq!(keepalive.state, FlowState::S1);
+    let rstfin = get("10.0.0.1:40017 > 10.0.0.2:80");
+    assert_eq!(rstfin.state, FlowState::Rsto);
+    assert_eq!(rstfin.history, "ShADFfR");
+    let retr = get("10.0.0.1:40010 > 10.0.0.2:80");
+    assert_eq!(retr.history, "ShADTa");
+
+    // The whole table serializes (the JSON API of the overview and the web view).
+    let json = serde_json::to_value(f).unwrap();
+    assert_eq!(json[0]["state"], "SF");
+    assert_eq!(json[0]["orig"]["host"], "10.0.0.1");
+    assert_eq!(json[0]["orig"]["port"], 40000);
+    assert_eq!(json[0]["proto"], "tcp");
+}
+
+#[test]
+fn tcp_analysis_detections() {
+    let (ft, dets) = run(&capture("flows.pcap"));
+    let mine = ours(&dets);
+    let got: BTreeSet<(String, Vec<u64>)> = mine
+        .iter()
+        .map(|d| (d.key.clone(), d.packets.clone()))
+        .collect();
+    let want: BTreeSet<(String, Vec<u64>)> = [
+        (
+            "tcp.analysis.retransmission:10.0.0.1:40010>10.0.0.2:80",
+            vec![24],
+        ),
+        (
+            "tcp.analysis.duplicate_ack:10.0.0.1:40011>10.0.0.2:80",
+            vec![33, 34],
+        ),
+        (
+            "tcp.analysis.retransmission:10.0.0.1:40011>10.0.0.2:80",
+            vec![35],
+        ),
+        (
+            "tcp.analysis.zero_window:10.0.0.1:40012>10.0.0.2:80",
+            vec![41],
+        ),
+        (
+            "tcp.analysis.window_full:10.0.0.1:40013>10.0.0.2:80",
+            vec![46],
+        ),
+        (
+            "tcp.analysis.keep_alive:10.0.0.1:40014>10.0.0.2:80",
+            vec![52],
+        ),
+        (
+            "tcp.analysis.lost_segment:10.0.0.1:40015>10.0.0.2:80",
+            vec![58],
+        ),
+        (
+            "tcp.analysis.out_of_order:10.0.0.1:40015>10.0.0.2:80",
+            vec![59],
+        ),
+        (
+            "tcp.analysis.lost_segment:10.0.0.1:40016>10.0.0.2:80",
+            vec![64],
+        ),
+        (
+            "tcp.analysis.rst_after_fin:10.0.0.1:40017>10.0.0.2:80",
+            vec![71],
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(got, want);
+
+    // One detection per connection and kind, with the count and the evidence bytes of the first
+    // packet it refers to.
+    let dup = mine
+        .iter()
+        .find(|d| d.finding.id == flows::DUPLICATE_ACK)
+        .unwrap();
+    assert_eq!(param(dup, "count"), "2");
+    assert_eq!(param(dup, "packet"), "33");
+    assert_eq!(param(dup, "src"), "10.0.0.2:80");
+    let ev = &dup.finding.evidence[0];
+    // Ethernet 14 + IPv4 20 + TCP ack at offset 8.
+    assert_eq!(
+        (ev.packet, ev.field.as_str(), ev.offset, ev.length),
+        (33, "tcp.ack_raw", 42, 4)
+    );
+    let r = dup.render();
+    assert_eq!(r.finding.severity.as_str(), "info");
+    assert!(r.finding.text.contains("33, 34"), "{}", r.finding.text);
+    assert!(!r.finding.text.contains('{'), "{}", r.finding.text);
+
+    let zw = mine
+        .iter()
+        .find(|d| d.finding.id == flows::ZERO_WINDOW)
+        .unwrap();
+    let ev = &zw.finding.evidence[0];
+    assert_eq!(
+        (ev.field.as_str(), ev.offset, ev.length),
+        ("tcp.window_size_value", 48, 2)
+    );
+    let rf = mine
+        .iter()
+        .find(|d| d.finding.id == flows::RST_AFTER_FIN)
+        .unwrap();
+    assert_eq!(rf.finding.evidence[0].field, "tcp.flags.reset");
+
+    // Every detection renders without unfilled placeholders.
+    for d in &mine {
+        let r = d.render();
+        for t in [&r.finding.title, &r.finding.text, &r.finding.next] {
+            assert!(!t.contains('{'), "{}: {t}", d.key);
+        }
+    }
+
+    // Per-packet notes for the explain view.
+    assert_eq!(ft.packet_notes(35), vec![flows::RETRANSMISSION]);
+    assert_eq!(ft.packet_notes(58), vec![flows::LOST_SEGMENT]);
+    assert!(
+        ft.packet_notes(53).is_empty(),
+        "the keep-alive's ACK is not a dup ACK"
+    );
+    assert!(
+        ft.packet_notes(42).is_empty(),
+        "a window update is not a dup ACK"
+    );
+    assert!(ft.packet_notes(1).is_empty());
+}
+
+#[test]
+fn near_misses_give_no_analysis() {
+    let (ft, dets) = run(&capture("flows_negative.pcap"));
+    let mine = ours(&dets);
+    assert!(mine.is_empty(), "{:#?}", mine);
+    let states: Vec<(String, FlowState)> =
+        ft.flows().iter().map(|f| (f.label(), f.state)).collect();
+    assert_eq!(
+        states,
+        vec![
+            ("10.0.0.1:40000 > 10.0.0.2:80".to_string(), FlowState::SF),
+            ("10.0.0.1:40020 > 10.0.0.2:80".to_string(), FlowState::SF),
+            ("10.0.0.1:40021 > 10.0.0.2:25".to_string(), FlowState::Rej),
+            ("10.0.0.1:40022 > 10.0.0.2:80".to_string(), FlowState::S1),
+            ("10.0.0.1:40023 > 10.0.0.2:8080".to_string(), FlowState::Rej),
+        ]
+    );
+}
+
+#[test]
+fn flow_cap_is_respected() {
+    let bytes = std::fs::read(capture("flows.pcap")).unwrap();
+    let cap = tracelens::capture::read_all(&bytes);
+    let mut ft = FlowTable::new(flows::FlowSettings {
+        max_flows: 2,
+        ..Default::default()
+    });
+    for p in &cap.packets {
+        let d = p.decode();
+        ft.observe(&Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        });
+    }
+    assert_eq!(ft.flows().len(), 2);
+    // Packets 1-12 belong to the first two flows, the other 59 to none.
+    assert_eq!(ft.untracked_packets, 59);
+    assert_eq!(ft.flow_of(13), None);
+}
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    if !p.is_dir() {
+        println!("skipped: no corpus at {}", p.display());
+        return None;
+    }
+    let ok = std::process::Command::new("tshark")
+        .arg("-v")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        println!("skipped: tshark is not installed");
+        return None;
+    }
+    Some(p)
+}
+
+fn tshark(path: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("tshark")
+        .arg("-r")
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("run tshark");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// TCP conversations with frame counts per direction agree with `tshark -z conv,tcp`.
+#[test]
+fn corpus_tcp_conversations_match_tshark() {
+    let Some(root) = corpus() else { return };
+    let files = [
+        "tcpdump/tests/ssh.pcap",
+        "tcpdump/tests/pptp.pcap",
+        "tcpdump/tests/kday3.pcap",
+        "tcpdump/tests/mptcp-v0.pcap",
+        "tcpdump/tests/bgp-4byte-asn.pcap",
+        "tcpdump/tests/resp_1_benchmark.pcap",
+    ];
+    let mut compared = 0;
+    for f in files {
+        let path = root.join(f);
+        if !path.exists() {
+            println!("skipped {f}: not in the corpus");
+            continue;
+        }
+        // tshark's table: "A:p <-> B:p  frames_b_to_a bytes frames_a_to_b bytes ...".
+        let text = tshark(&path, &["-q", "-z", "conv,tcp"]);
+        let mut want: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for line in text.lines().filter(|l| l.contains("<->")) {
+            let w: Vec<&str> = line.split_whitespace().collect();
+            let (Some(a), Some(b), Some(ba), Some(ab)) = (w.first(), w.get(2), w.get(3), w.get(6))
+            else {
+                continue;
+            };
+            want.insert((a.to_string(), b.to_string()), ab.parse().unwrap_or(0));
+            want.insert((b.to_string(), a.to_string()), ba.parse().unwrap_or(0));
+        }
+        let (ft, _) = run(&path);
+        let mut got: BTreeMap<(String, String), u64> = BTreeMap::new();
+        for fl in ft
+            .flows()
+            .iter()
+            .filter(|x| x.proto == flows::FlowProto::Tcp)
+        {
+            got.insert((fl.orig.to_string(), fl.resp.to_string()), fl.orig_packets);
+            got.insert((fl.resp.to_string(), fl.orig.to_string()), fl.resp_packets);
+        }
+        assert_eq!(got, want, "{f}");
+        compared += want.len() / 2;
+    }
+    println!("{compared} TCP conversations agree with tshark");
+}
+
+/// Our per-packet analysis against tshark's `tcp.analysis` flags over every corpus capture
+/// tshark flags anything in. Known differences are listed, not hidden.
+#[test]
+fn corpus_tcp_analysis_matches_tshark() {
+    let Some(root) = corpus() else { return };
+    let files = [
+        "tcpdump/tests/ssh.pcap",
+        "tcpdump/tests/pptp.pcap",
+        "tcpdump/tests/kday3.pcap",
+        "tcpdump/tests/kday4.pcap",
+        "tcpdump/tests/kday7.pcap",
+        "tcpdump/tests/mptcp-v0.pcap",
+        "tcpdump/tests/mptcp-fclose.pcap",
+        "tcpdump/tests/bgp-infinite-loop.pcap",
+        "tcpdump/tests/bgp-shutdown-msg-variations.pcap",
+        "tcpdump/tests/bgp-as-path-oobr.pcap",
+        "tcpdump/tests/bgp-cease-hard-reset.pcap",
+        "tcpdump/tests/of10_inv_OFPST_FLOW.pcap",
+        "tcpdump/tests/bgp-4byte-asn.pcap",
+        "tcpdump/tests/resp_1_benchmark.pcap",
+        "tcpdump/tests/resp_3_malicious.pcap",
+        "rusticata-pcap-parser/assets/wireshark_samples-test.pcapng",
+    ];
+    let kinds = [
+        ("tcp.analysis.retransmission", flows::RETRANSMISSION),
+        ("tcp.analysis.out_of_order", flows::OUT_OF_ORDER),
+        ("tcp.analysis.duplicate_ack", flows::DUPLICATE_ACK),
+        ("tcp.analysis.zero_window", flows::ZERO_WINDOW),
+        ("tcp.analysis.window_full", flows::WINDOW_FULL),
+        ("tcp.analysis.keep_alive", flows::KEEP_ALIVE),
+        ("tcp.analysis.lost_segment", flows::LOST_SEGMENT),
+    ];
+    let (mut agree, mut differ) = (0, Vec::new());
+    for f in files {
+        let path = root.join(f);
+        if !path.exists() {
+            println!("skipped {f}: not in the corpus");
+            continue;
+        }
+        let mut args = vec!["-T", "fields", "-E", "occurrence=f", "-e", "frame.number"];
+        for (k, _) in kinds {
+            args.push("-e");
+            args.push(k);
+        }
+        let text = tshark(&path, &args);
+        let (ft, _) = run(&path);
+        for line in text.lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let Some(n) = cols.first().and_then(|c| c.parse::<u64>().ok()) else {
+                continue;
+            };
+            let notes = ft.packet_notes(n);
+            for (i, (name, id)) in kinds.iter().enumerate() {
+                let theirs = cols.get(i + 1).is_some_and(|c| !c.is_empty());
+                let mine = notes.contains(id);
+                if theirs && mine {
+                    agree += 1;
+                } else if theirs != mine {
+                    differ.push(format!(
+                        "{f} #{n} {name}: tshark {theirs}, tracelens {mine}"
+                    ));
+                }
+            }
+        }
+    }
+    println!(
+        "tcp.analysis flags agreeing with tshark: {agree}; differing: {}",
+        differ.len()
+    );
+    for d in &differ {
+        println!("  {d}");
+    }
+    assert!(agree >= 20, "only {agree} flags agree");
+    assert!(differ.is_empty(), "{differ:#?}");
+}
