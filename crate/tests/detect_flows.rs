@@ -426,3 +426,182 @@ fn corpus_tcp_analysis_matches_tshark() {
     assert!(agree >= 20, "only {agree} flags agree");
     assert!(differ.is_empty(), "{differ:#?}");
 }
+
+/// Runs the analyzer and the overview builder side by side, as `tracelens summary` does.
+fn overview_of(path: &Path) -> tracelens::detect::overview::Overview {
+    let bytes = std::fs::read(path).expect("read capture");
+    let cap = tracelens::capture::read_all(&bytes);
+    let mut a = Analyzer::new();
+    let mut b = tracelens::detect::overview::OverviewBuilder::new();
+    for p in &cap.packets {
+        let d = p.decode();
+        let o = Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        };
+        a.observe(&o);
+        b.observe(&o);
+    }
+    let dets = a.finish();
+    b.build(&a.flows, &dets)
+}
+
+#[test]
+fn overview_of_the_crafted_capture() {
+    let ov = overview_of(&capture("flows.pcap"));
+    let text = ov.to_text();
+    println!("{text}");
+    assert_eq!(ov.packets, 71);
+    // Protocol hierarchy: every frame is Ethernet, then IPv4, then mostly TCP.
+    let row = |p: &str| ov.protocols.iter().find(|r| r.proto == p).unwrap();
+    assert_eq!((row("eth").depth, row("eth").packets), (0, 71));
+    assert_eq!((row("ip").depth, row("ip").packets), (1, 71));
+    assert_eq!((row("tcp").depth, row("tcp").packets), (2, 66));
+    assert_eq!(row("udp").packets, 2);
+    assert_eq!(row("icmp").packets, 3);
+    assert_eq!(row("dns").depth, 3);
+    // Talkers: 10.0.0.1 is in every conversation but two.
+    assert_eq!(ov.talkers[0].host.to_string(), "10.0.0.1");
+    assert_eq!(ov.talkers[0].conversations, 14);
+    // Conversations by protocol and TCP state.
+    assert_eq!(ov.conversations.total, 15);
+    assert_eq!(
+        ov.conversations.by_proto,
+        vec![
+            ("tcp".to_string(), 12),
+            ("icmp".to_string(), 2),
+            ("udp".to_string(), 1)
+        ]
+    );
+    let states: Vec<(&str, u64)> = ov
+        .conversations
+        .tcp_states
+        .iter()
+        .map(|s| (s.state.code(), s.count))
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ("S1", 7),
+            ("REJ", 1),
+            ("REPLY", 1),
+            ("RSTO", 1),
+            ("S0", 1),
+            ("SF", 1)
+        ]
+    );
+    // Findings worst first.
+    let sev: Vec<_> = ov.findings.iter().map(|f| f.severity).collect();
+    let mut sorted = sev.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(sev, sorted);
+    assert!(ov.findings.iter().any(|f| f.id == flows::RETRANSMISSION));
+    // The account names the facts a reader needs.
+    let all = ov.account.join(" ");
+    for needle in [
+        "71 packets",
+        "15 conversations (12 tcp, 2 icmp and 1 udp)",
+        "The busiest sender is 10.0.0.1",
+        "1 refused with a reset",
+        "1 attempted, never answered",
+        "TCP had to resend data 2 times in 2 of 12 connections",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in {all}");
+    }
+    assert!(text.contains("Protocol hierarchy"));
+    assert!(text.contains("Findings (worst first)"));
+    let json = serde_json::to_value(&ov).unwrap();
+    assert_eq!(json["conversations"]["tcp_states"][0]["state"], "S1");
+}
+
+#[test]
+fn overview_of_the_negative_capture_is_calm() {
+    let ov = overview_of(&capture("flows_negative.pcap"));
+    assert!(ov
+        .findings
+        .iter()
+        .all(|f| !flows::IDS.contains(&f.id.as_str())));
+    assert!(!ov.account.join(" ").contains("resend"));
+}
+
+/// The overview over a few real captures: it must not panic, and its account must read sanely.
+#[test]
+fn corpus_overviews() {
+    let Some(root) = corpus() else { return };
+    for f in [
+        "tcpdump/tests/pptp.pcap",
+        "tcpdump/tests/ssh.pcap",
+        "rusticata-pcap-parser/assets/wireshark_samples-test.pcapng",
+    ] {
+        let path = root.join(f);
+        if !path.exists() {
+            continue;
+        }
+        let ov = overview_of(&path);
+        println!("==== {f}\n{}", ov.to_text());
+        assert!(ov.packets > 0);
+        let eth: u64 = ov
+            .protocols
+            .iter()
+            .filter(|r| r.depth == 0)
+            .map(|r| r.packets)
+            .sum();
+        assert_eq!(eth, ov.packets, "{f}: link layers add up to all packets");
+    }
+}
+
+/// Every corpus capture through the analyzer: no panic, every packet in at most one flow and the
+/// per-direction counts adding up; prints what the TCP analysis raises across the corpus.
+#[test]
+fn corpus_flow_counts_add_up() {
+    let Some(root) = corpus() else { return };
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("pcap" | "pcapng" | "cap")
+            ) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut flows_total, mut packets_total) = (0usize, 0u64);
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let cap = tracelens::capture::read_all(&bytes);
+        let mut a = Analyzer::new();
+        for p in &cap.packets {
+            let d = p.decode();
+            a.observe(&Observed {
+                number: p.number,
+                ts: p.ts,
+                d: &d,
+            });
+        }
+        let dets = a.finish();
+        let in_flows = cap
+            .packets
+            .iter()
+            .filter(|p| a.flows.flow_of(p.number).is_some())
+            .count() as u64;
+        let counted: u64 = a.flows.flows().iter().map(|f| f.packets()).sum();
+        assert_eq!(in_flows, counted, "{}", path.display());
+        flows_total += a.flows.flows().len();
+        packets_total += cap.packets.len() as u64;
+        for d in ours(&dets) {
+            *kinds.entry(d.finding.id.to_string()).or_default() += 1;
+        }
+    }
+    println!(
+        "{} captures, {packets_total} packets, {flows_total} flows; flow-table detections: {kinds:?}",
+        files.len()
+    );
+}

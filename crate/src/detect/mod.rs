@@ -14,6 +14,7 @@ pub mod broadcast;
 pub mod dns;
 pub mod floods;
 pub mod flows;
+pub mod overview;
 pub mod scans;
 pub mod traceroute;
 
