@@ -457,3 +457,39 @@ fn findings_groups_per_packet_findings_by_id() {
     let o = run(&["findings", p.to_str().expect("utf-8 path")]);
     assert!(stdout(&o).contains("2 packet(s): 1, 2"), "{}", stdout(&o));
 }
+
+#[test]
+fn flows_and_summary_read_the_conversation() {
+    let p = write_temp("hs-flows.pcap", &handshake());
+    let o = run(&["flows", p.to_str().expect("utf-8 path"), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let flows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    // SYN to 32775 answered by a reset (refused), then a separate data segment to port 80.
+    assert_eq!(flows.len(), 2, "{flows:?}");
+    assert_eq!(flows[0]["orig_packets"], 1);
+    assert_eq!(flows[0]["resp_packets"], 1);
+    let o = run(&["flows", p.to_str().expect("utf-8 path")]);
+    assert!(
+        stdout(&o).contains("refused with a reset"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["summary", p.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("3 packets"), "{out}");
+    assert!(out.contains("2 conversations"), "{out}");
+}
+
+#[test]
+fn explain_places_a_packet_in_its_conversation() {
+    let p = write_temp("hs-context.pcap", &handshake());
+    let o = run(&["explain", p.to_str().expect("utf-8 path"), "--packet", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("It belongs to conversation #0"), "{out}");
+    assert!(out.contains("refused with a reset"), "{out}");
+}

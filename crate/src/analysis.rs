@@ -3,6 +3,7 @@
 //! id, never the decoded packets. The command line's `findings` and `summary` use it.
 
 use crate::capture::Packet;
+use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
 use crate::explain::{explain_packet, Explanation, RenderedFinding, Severity};
 use serde::Serialize;
@@ -35,6 +36,7 @@ pub struct Findings {
 /// Runs explain and the detectors over packets fed one at a time.
 pub struct CaptureAnalysis {
     analyzer: Analyzer,
+    overview: OverviewBuilder,
     groups: Vec<FindingGroup>,
     group_of: HashMap<String, usize>,
     /// Worst per-packet finding of each packet, by packet number - 1.
@@ -51,6 +53,7 @@ impl CaptureAnalysis {
     pub fn new() -> CaptureAnalysis {
         CaptureAnalysis {
             analyzer: Analyzer::new(),
+            overview: OverviewBuilder::new(),
             groups: Vec::new(),
             group_of: HashMap::new(),
             worst: Vec::new(),
@@ -61,11 +64,13 @@ impl CaptureAnalysis {
     pub fn observe(&mut self, p: &Packet) -> Explanation {
         let d = p.decode();
         let e = explain_packet(p.number, &d);
-        self.analyzer.observe(&Observed {
+        let seen = Observed {
             number: p.number,
             ts: p.ts,
             d: &d,
-        });
+        };
+        self.analyzer.observe(&seen);
+        self.overview.observe(&seen);
         self.worst.push(crate::explain::worst(&e.findings));
         for f in &e.findings {
             match self.group_of.get(&f.id) {
@@ -100,6 +105,11 @@ impl CaptureAnalysis {
         &self.analyzer.flows
     }
 
+    /// The capture overview: protocols, talkers, conversations, findings and a plain account.
+    pub fn overview(&self, detections: &[Detection]) -> Overview {
+        self.overview.build(&self.analyzer.flows, detections)
+    }
+
     /// Per-packet groups (worst first, then by first packet) and the given detections rendered.
     pub fn findings(&self, detections: &[Detection]) -> Findings {
         let mut per_packet = self.groups.clone();
@@ -114,6 +124,48 @@ impl CaptureAnalysis {
             detections: detections.iter().map(Detection::render).collect(),
         }
     }
+}
+
+/// Which detections each packet is evidence for, to tell a packet's reader what it is part of.
+pub fn detections_by_packet(detections: &[Detection]) -> HashMap<u64, Vec<usize>> {
+    let mut m: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, d) in detections.iter().enumerate() {
+        for &p in &d.packets {
+            m.entry(p).or_default().push(i);
+        }
+    }
+    m
+}
+
+/// A sentence or two placing a packet in its conversation and in the detections it belongs to.
+pub fn context_sentences(
+    flows: &crate::detect::flows::FlowTable,
+    packet: u64,
+    detections: &[Detection],
+    mine: Option<&Vec<usize>>,
+) -> String {
+    let mut out = String::new();
+    if let Some(f) = flows.flow_of(packet).and_then(|id| flows.flow(id)) {
+        out.push_str(&format!(
+            "It belongs to conversation #{} ({} {}, {} packets): {}.",
+            f.id,
+            f.proto.name(),
+            f.label(),
+            f.packets(),
+            f.reading()
+        ));
+    }
+    let notes = flows.packet_notes(packet);
+    if !notes.is_empty() {
+        out.push_str(&format!(" TCP analysis: {}.", notes.join(", ")));
+    }
+    for &i in mine.map(Vec::as_slice).unwrap_or(&[]) {
+        if let Some(d) = detections.get(i) {
+            let r = d.finding.render();
+            out.push_str(&format!(" Part of: {} ({}).", r.title, r.id));
+        }
+    }
+    out
 }
 
 /// Evidence packets of a group or detection, as `1, 5, 9 and 12 more`.

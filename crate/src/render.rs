@@ -186,6 +186,14 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
+/// Like [`escape_text`] but keeps line breaks, for multi-line reports.
+pub fn escape_text_keep_lines(s: &str) -> String {
+    s.split('\n')
+        .map(escape_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Hex and ASCII dump, 16 bytes a line: `0000  45 00 00 1d ...  E...`.
 pub fn hex_dump(bytes: &[u8]) -> String {
     let mut out = String::new();

@@ -23,6 +23,9 @@ Usage:
                                   per packet: summary line, what it is doing, and the findings
   tracelens findings FILE [--json] every finding of the capture: per-packet ones grouped by id,
                                   then the cross-packet detections (scans, sweeps, floods...)
+  tracelens flows FILE [--json]    conversations with packets and bytes each way, TCP state and history
+  tracelens summary FILE          overview: protocols, top talkers, conversations, findings, and
+                                  a short account of what happened in the capture
   tracelens hex [--link eth|raw] [--explain]
                                   decode a hex dump read from standard input
 
@@ -45,6 +48,11 @@ fn main() -> ExitCode {
             None => usage_error("show needs a packet number: tracelens show FILE -n N"),
         },
         Some("hex") => cmd_hex(&args),
+        Some("flows") => {
+            let json = args.iter().any(|a| a == "--json");
+            with_file(&args, |path| cmd_flows(path, json))
+        }
+        Some("summary") => with_file(&args, cmd_summary),
         Some("findings") => {
             let json = args.iter().any(|a| a == "--json");
             with_file(&args, |path| cmd_findings(path, json))
@@ -428,6 +436,9 @@ fn explanation_text(e: &tracelens::explain::Explanation) -> String {
 }
 
 fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome> {
+    // First pass: the conversations and detections each packet belongs to.
+    let (analysis, detections, _, first_err) = analyse(path)?;
+    let membership = tracelens::analysis::detections_by_packet(&detections);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut seen = false;
@@ -437,7 +448,17 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
         }
         seen = true;
         let d = p.decode();
-        let e = tracelens::explain::explain_packet(p.number, &d);
+        let mut e = tracelens::explain::explain_packet(p.number, &d);
+        let context = tracelens::analysis::context_sentences(
+            analysis.flows(),
+            p.number,
+            &detections,
+            membership.get(&p.number),
+        );
+        if !context.is_empty() {
+            e.narrative.push(' ');
+            e.narrative.push_str(&context);
+        }
         let summary = tracelens::summary::summary_line(&d);
         if json {
             let obj = serde_json::json!({
@@ -463,16 +484,74 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
         );
         return Ok(Outcome::Unreadable);
     }
-    Ok(finish(reader.info(), err))
+    Ok(finish(reader.info(), err.or(first_err)))
 }
 
-fn cmd_findings(path: &str, json: bool) -> io::Result<Outcome> {
+/// One pass of the whole analysis: explanations, flows, detections.
+fn analyse(
+    path: &str,
+) -> io::Result<(
+    tracelens::analysis::CaptureAnalysis,
+    Vec<tracelens::detect::Detection>,
+    CaptureReader,
+    Option<ReadError>,
+)> {
     let mut analysis = tracelens::analysis::CaptureAnalysis::new();
     let (reader, err) = stream(path, |p, _| {
         analysis.observe(p);
         Ok(true)
     })?;
     let detections = analysis.finish();
+    Ok((analysis, detections, reader, err))
+}
+
+fn cmd_flows(path: &str, json: bool) -> io::Result<Outcome> {
+    let (analysis, _, reader, err) = analyse(path)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let flows = analysis.flows().flows();
+    if json {
+        for f in flows {
+            serde_json::to_writer(&mut out, f).map_err(io::Error::other)?;
+            out.write_all(b"\n")?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{} conversations in {} packets",
+            flows.len(),
+            reader.info().packets
+        )?;
+        for f in flows {
+            writeln!(
+                out,
+                "#{:<5} {:<6} {}  {}/{} packets, {}/{} bytes (originator/responder), {:.3} s, history {}\n        {}",
+                f.id,
+                f.proto.name(),
+                render::escape_text(&f.label()),
+                f.orig_packets,
+                f.resp_packets,
+                f.orig_bytes,
+                f.resp_bytes,
+                (f.last.as_f64_secs() - f.first.as_f64_secs()).max(0.0),
+                f.history,
+                f.reading()
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(finish(reader.info(), err))
+}
+
+fn cmd_summary(path: &str) -> io::Result<Outcome> {
+    let (analysis, detections, reader, err) = analyse(path)?;
+    let overview = analysis.overview(&detections);
+    print!("{}", render::escape_text_keep_lines(&overview.to_text()));
+    Ok(finish(reader.info(), err))
+}
+
+fn cmd_findings(path: &str, json: bool) -> io::Result<Outcome> {
+    let (analysis, detections, reader, err) = analyse(path)?;
     let found = analysis.findings(&detections);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
