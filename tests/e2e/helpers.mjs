@@ -161,8 +161,10 @@ export function pcap(frames, firstSecond = 1700000000) {
   hdr.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
   const records = frames.map((f, i) => {
     const rec = Buffer.alloc(16);
-    rec.writeUInt32LE(firstSecond + i, 0);
-    rec.writeUInt32LE(250000 * i, 4);
+    // Packets 1.25 s apart, the microseconds always below one second.
+    const usec = i * 1250000;
+    rec.writeUInt32LE(firstSecond + Math.floor(usec / 1e6), 0);
+    rec.writeUInt32LE(usec % 1e6, 4);
     rec.writeUInt32LE(f.length, 8);
     rec.writeUInt32LE(f.length, 12);
     return Buffer.concat([rec, f]);

@@ -21,7 +21,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DragEvent, Element, Event, File, HtmlElement, HtmlInputElement, MessageEvent, Worker};
+use web_sys::{
+    DragEvent, Element, Event, File, HtmlElement, HtmlInputElement, MessageEvent, Worker,
+};
 use yew::prelude::*;
 
 /// Where index.html's copy-file link puts the worker's hand-written loader.
@@ -262,18 +264,25 @@ fn packet_list(props: &ListProps) -> Html {
         let on_rows = props.on_rows.clone();
         let state = s.clone();
         let asked = asked.clone();
-        use_effect_with((s.job, w.first, w.count, total, s.rows_first, s.rows.len()), move |_| {
-            if total > 0 && !state.has_rows(w.first, w.count) {
-                let lo = w.first.saturating_sub(OVERSCAN).max(1);
-                let hi = w.first.saturating_add(w.count).saturating_add(OVERSCAN).min(total + 1);
-                let want = (state.job, lo, hi - lo);
-                // The same question again would get the same short answer; wait for new packets.
-                if *asked.borrow() != Some(want) {
-                    *asked.borrow_mut() = Some(want);
-                    on_rows.emit((lo, hi - lo));
+        use_effect_with(
+            (s.job, w.first, w.count, total, s.rows_first, s.rows.len()),
+            move |_| {
+                if total > 0 && !state.has_rows(w.first, w.count) {
+                    let lo = w.first.saturating_sub(OVERSCAN).max(1);
+                    let hi = w
+                        .first
+                        .saturating_add(w.count)
+                        .saturating_add(OVERSCAN)
+                        .min(total + 1);
+                    let want = (state.job, lo, hi - lo);
+                    // The same question again would get the same short answer; wait for new packets.
+                    if *asked.borrow() != Some(want) {
+                        *asked.borrow_mut() = Some(want);
+                        on_rows.emit((lo, hi - lo));
+                    }
                 }
-            }
-        });
+            },
+        );
     }
 
     let onscroll = {
@@ -556,12 +565,20 @@ fn hex_pane(props: &DetailProps) -> Html {
         let base = i * 16;
         let hex = chunk.iter().enumerate().map(|(j, b)| {
             let off = base + j;
-            let cls = classes!("b", select::covers(&lit, off).then_some("hl"), (j == 8).then_some("gap"));
+            let cls = classes!(
+                "b",
+                select::covers(&lit, off).then_some("hl"),
+                (j == 8).then_some("gap")
+            );
             html! { <span class={cls} data-off={off.to_string()}>{ format!("{b:02x}") }</span> }
         });
         let ascii = chunk.iter().enumerate().map(|(j, b)| {
             let off = base + j;
-            let c = if b.is_ascii_graphic() || *b == b' ' { *b as char } else { '.' };
+            let c = if b.is_ascii_graphic() || *b == b' ' {
+                *b as char
+            } else {
+                '.'
+            };
             let cls = classes!("a", select::covers(&lit, off).then_some("hl"));
             html! { <span class={cls} data-off={off.to_string()}>{ c.to_string() }</span> }
         });

@@ -22,7 +22,9 @@ pub const KEY_FILE: &str = "file";
 
 /// How bad the worst finding of a packet is; the same order as the core's `Severity`, with
 /// `None` below all of them so the list can sort and colour with one number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     #[default]
@@ -194,12 +196,25 @@ pub enum FromWorker {
         error: Option<String>,
     },
     /// Rows `first..first + rows.len()`, possibly fewer than asked near the end.
-    Rows { job: u32, first: u64, rows: Vec<Row> },
-    Detail { job: u32, detail: Box<Detail> },
+    Rows {
+        job: u32,
+        first: u64,
+        rows: Vec<Row>,
+    },
+    Detail {
+        job: u32,
+        detail: Box<Detail>,
+    },
     /// A question could not be answered (no such packet, the browser refused a read).
-    QueryFailed { job: u32, message: String },
+    QueryFailed {
+        job: u32,
+        message: String,
+    },
     /// The request itself was unusable (no file, or the browser refused to read it).
-    Failed { job: u32, message: String },
+    Failed {
+        job: u32,
+        message: String,
+    },
 }
 
 impl FromWorker {

@@ -315,7 +315,7 @@ pub(crate) mod tests {
         for sec in [100u8, 101] {
             v.extend_from_slice(&[sec, 0, 0, 0, 0, 0, 0, 0]); // ts_sec, ts_usec
             v.extend_from_slice(&[14, 0, 0, 0, 14, 0, 0, 0]); // incl_len, orig_len
-            // dst 02:00:00:00:00:02, src 02:00:00:00:00:01, EtherType 0x88b5 (local experimental)
+                                                              // dst 02:00:00:00:00:02, src 02:00:00:00:00:01, EtherType 0x88b5 (local experimental)
             v.extend_from_slice(&[0x02, 0, 0, 0, 0, sec, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5]);
         }
         v
@@ -454,16 +454,17 @@ pub(crate) mod tests {
     /// gzip-compressed copy of one, all give back every packet from the index.
     #[test]
     fn corpus_packets_are_found_again_by_offset() {
-        let dir = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/corpus"
-        ));
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"));
         if !dir.exists() {
             println!("skipped: no corpus at {}", dir.display());
             return;
         }
         let mut files = Vec::new();
-        walk(&dir.join("pcapng-test-generator"), &[".pcapng", ".pcap"], &mut files);
+        walk(
+            &dir.join("pcapng-test-generator"),
+            &[".pcapng", ".pcap"],
+            &mut files,
+        );
         walk(&dir.join("tcpdump/tests"), &[".pcapng"], &mut files);
         for f in ["print-flags.pcap", "babel_rfc6126bis.pcap"] {
             files.push(dir.join("tcpdump/tests").join(f));
@@ -478,7 +479,11 @@ pub(crate) mod tests {
             nfiles += 1;
         }
         let flags = dir.join("tcpdump/tests/print-flags.pcap");
-        match std::process::Command::new("gzip").arg("-c").arg(&flags).output() {
+        match std::process::Command::new("gzip")
+            .arg("-c")
+            .arg(&flags)
+            .output()
+        {
             Ok(out) if out.status.success() => {
                 let (job, _) = read(&out.stdout, 100);
                 assert_eq!(job.index.layout, Some(Layout::Memory));

@@ -16,11 +16,14 @@ pub enum Mark {
     Finding(usize),
 }
 
+/// How good a field is as the answer to "which field is this byte": smaller is better.
+type Rank = (usize, bool, std::cmp::Reverse<u8>);
+
 /// The innermost field covering byte `offset`: the shortest one; among equally short ones a
 /// whole-byte field before the flags that share its byte (a click cannot pick one bit), then
 /// the deeper one, then the later one (inner layers come after outer ones).
 pub fn field_at(layers: &[LayerView], offset: usize) -> Option<Mark> {
-    let mut best: Option<((usize, bool, std::cmp::Reverse<u8>), Mark)> = None;
+    let mut best: Option<(Rank, Mark)> = None;
     for (li, l) in layers.iter().enumerate() {
         for (fi, f) in l.fields.iter().enumerate() {
             let end = f.offset.saturating_add(f.len);
@@ -199,7 +202,10 @@ mod tests {
         let w = window(total, 28.0, 300.0, bottom);
         assert_eq!(w.content_h, MAX_SCROLL_PX);
         assert!(w.first + w.count > total, "{w:?}");
-        assert!(w.first_top <= bottom && w.first_top > bottom - 28.0, "{w:?}");
+        assert!(
+            w.first_top <= bottom && w.first_top > bottom - 28.0,
+            "{w:?}"
+        );
         let mid = scroll_for(total, 28.0, 300.0, 5_000_000);
         assert_eq!(window(total, 28.0, 300.0, mid).first, 5_000_000);
     }

@@ -37,7 +37,11 @@ pub struct State {
 }
 
 pub enum Action {
-    Start { job: u32, name: String, size: u64 },
+    Start {
+        job: u32,
+        name: String,
+        size: u64,
+    },
     Worker(FromWorker),
     WorkerFailed(String),
     Select(u64),

@@ -6,9 +6,7 @@
 //! serialisable views of `protocol`. It must never keep what it computes (the index is the only
 //! per-packet state) and never read raw bytes to find fields: the dissection says where they are.
 
-use crate::protocol::{
-    Detail, EvidenceView, FieldView, FindingView, LayerView, Level, Row,
-};
+use crate::protocol::{Detail, EvidenceView, FieldView, FindingView, LayerView, Level, Row};
 use crate::reader::{Entry, Index};
 use tracelens::capture::Timestamp;
 use tracelens::decode::{decode_with_len, Dissection, Layer};
@@ -197,9 +195,9 @@ mod tests {
         ];
         let frame: Vec<u8> = [
             &[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00][..], // eth dst, src, IPv4
-            &[0x45, 0, 0, 33], // version 4, IHL 5, DSCP 0, total length 33
+            &[0x45, 0, 0, 33],      // version 4, IHL 5, DSCP 0, total length 33
             &[0x12, 0x34, 0x40, 0], // id 0x1234, don't fragment
-            &[64, 17, 0x00, 0x00], // ttl 64, UDP, checksum (fixed below)
+            &[64, 17, 0x00, 0x00],  // ttl 64, UDP, checksum (fixed below)
             &[10, 0, 0, 1, 10, 0, 0, 3], // 10.0.0.1 -> 10.0.0.3
             &[0x9c, 0x41, 0x27, 0x0f, 0, 13, 0, 0], // 40001 -> 9999, length 13, no checksum
             b"hello",
@@ -234,7 +232,11 @@ mod tests {
         assert_eq!(r.len, 47);
         assert_eq!(r.rel, "0.000000000");
         assert_eq!(r.abs, "1970-01-01 00:00:10.000000000");
-        assert!(r.summary.contains("10.0.0.1.40001 > 10.0.0.3.9999"), "{}", r.summary);
+        assert!(
+            r.summary.contains("10.0.0.1.40001 > 10.0.0.3.9999"),
+            "{}",
+            r.summary
+        );
     }
 
     #[test]
@@ -247,7 +249,10 @@ mod tests {
         let ip = d.layers.iter().find(|l| l.proto == "ip").unwrap();
         let src = ip.fields.iter().find(|f| f.name == "ip.src").unwrap();
         // IPv4 source address: bytes 26..30 of the frame (14 Ethernet + 12).
-        assert_eq!((src.offset, src.len, src.value.as_str()), (26, 4, "10.0.0.1"));
+        assert_eq!(
+            (src.offset, src.len, src.value.as_str()),
+            (26, 4, "10.0.0.1")
+        );
         assert!(!d.narrative.is_empty());
         assert_eq!(detail(&job.index, 2, data), None);
     }

@@ -110,7 +110,11 @@ async fn bytes_for(
 
 async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
     let msg = match q {
-        ToWorker::Rows { job: id, first, count } => {
+        ToWorker::Rows {
+            job: id,
+            first,
+            count,
+        } => {
             let total = job.borrow().index.len();
             let first = first.max(1);
             let count = count.min(MAX_ROWS).min(total.saturating_sub(first - 1));
@@ -150,7 +154,10 @@ async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
                     Ok((buf, at)) => {
                         let j = job.borrow();
                         let ix = &j.index;
-                        match ix.bytes(number, &buf, at).and_then(|b| view::detail(ix, number, b)) {
+                        match ix
+                            .bytes(number, &buf, at)
+                            .and_then(|b| view::detail(ix, number, b))
+                        {
                             Some(d) => FromWorker::Detail {
                                 job: id,
                                 detail: Box::new(d),
