@@ -351,8 +351,9 @@ fn corpus_tcp_conversations_match_tshark() {
     println!("{compared} TCP conversations agree with tshark");
 }
 
-/// Our per-packet analysis against tshark's `tcp.analysis` flags over every corpus capture
-/// tshark flags anything in. Known differences are listed, not hidden.
+/// Our per-packet analysis against tshark's `tcp.analysis` flags over the corpus captures tshark
+/// flags anything in. (A one-off survey of all 127 corpus captures with TCP: 56 flags agree, 2
+/// differ, both in the IPComp capture named below.)
 #[test]
 fn corpus_tcp_analysis_matches_tshark() {
     let Some(root) = corpus() else { return };
@@ -373,7 +374,13 @@ fn corpus_tcp_analysis_matches_tshark() {
         "tcpdump/tests/resp_1_benchmark.pcap",
         "tcpdump/tests/resp_3_malicious.pcap",
         "rusticata-pcap-parser/assets/wireshark_samples-test.pcapng",
+        "rusticata-pcap-parser/assets/err-buffertoosmall.pcapng",
+        "tcpdump/tests/of13_ericsson.pcapng",
+        "tcpdump/tests/bgp-role.pcapng",
+        "tcpdump/tests/bgp-shutdown-communication.pcapng",
     ];
+    // Left out on purpose: libpcap's AH-IPcomp-IPv6.pcap, where Wireshark decompresses IPComp
+    // payloads and sees TCP segments that stay compressed bytes to us, so we report gaps.
     let kinds = [
         ("tcp.analysis.retransmission", flows::RETRANSMISSION),
         ("tcp.analysis.out_of_order", flows::OUT_OF_ORDER),
@@ -423,7 +430,7 @@ fn corpus_tcp_analysis_matches_tshark() {
     for d in &differ {
         println!("  {d}");
     }
-    assert!(agree >= 20, "only {agree} flags agree");
+    assert!(agree >= 50, "only {agree} flags agree");
     assert!(differ.is_empty(), "{differ:#?}");
 }
 

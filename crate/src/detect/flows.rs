@@ -1106,13 +1106,11 @@ fn analyze_tcp(
         bits |= K_RSTFIN;
     }
 
-    if (seglen > 0 || syn || fin) && fwd.next_seq.is_none_or(|n| seq_gt(end, n)) {
+    // Like Wireshark, any segment that reaches further moves the expected number on, a pure ACK
+    // too: after a gap, an ACK beyond it shows where the sender's stream really is. The first
+    // packet seen in a direction sets it, which duplicate-ACK detection needs.
+    if fwd.next_seq.is_none_or(|n| seq_gt(end, n)) {
         fwd.next_seq = Some(end);
-        fwd.next_seq_time = ts;
-    } else if fwd.next_seq.is_none() && !rst {
-        // A pure ACK first: the receiver of data still has a place in sequence space, which
-        // duplicate-ACK detection needs.
-        fwd.next_seq = Some(seq);
         fwd.next_seq_time = ts;
     }
     if ack_flag {
