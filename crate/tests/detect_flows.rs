@@ -612,3 +612,32 @@ fn corpus_flow_counts_add_up() {
         files.len()
     );
 }
+
+/// Cut-off packets (every prefix of every crafted frame) go through the flow table and the
+/// overview without panicking; headers too short to analyze still count in their flow.
+#[test]
+fn truncated_frames_are_counted_not_fatal() {
+    let bytes = std::fs::read(capture("flows.pcap")).unwrap();
+    let cap = tracelens::capture::read_all(&bytes);
+    let mut ft = FlowTable::default();
+    let mut ob = tracelens::detect::overview::OverviewBuilder::new();
+    let mut n = 0u64;
+    for p in &cap.packets {
+        for cut in 0..=p.data.len() {
+            n += 1;
+            let d = tracelens::decode(&p.data[..cut], p.link_type);
+            let o = Observed {
+                number: n,
+                ts: p.ts,
+                d: &d,
+            };
+            ft.observe(&o);
+            ob.observe(&o);
+        }
+    }
+    let mut dets = Vec::new();
+    ft.finish(&mut dets);
+    let ov = ob.build(&ft, &dets);
+    assert_eq!(ov.packets, n);
+    assert!(!ov.to_text().is_empty());
+}
