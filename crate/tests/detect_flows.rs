@@ -51,8 +51,8 @@ fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
 fn flows_states_and_histories() {
     let (ft, _) = run(&capture("flows.pcap"));
     let f = ft.flows();
-    // 12 TCP connections, one UDP, two ICMP.
-    assert_eq!(f.len(), 15, "{:#?}", f);
+    // 12 TCP connections, two UDP, two ICMP.
+    assert_eq!(f.len(), 16, "{:#?}", f);
     let by_label: BTreeMap<String, &flows::Flow> = f.iter().map(|x| (x.label(), x)).collect();
     let get = |l: &str| *by_label.get(l).unwrap_or_else(|| panic!("no flow {l}"));
 
@@ -106,6 +106,14 @@ fn flows_states_and_histories() {
     assert_eq!(ft.flow_of(18), Some(ping.id));
     assert_eq!(ft.flow_of(0), None);
     assert_eq!(ft.flow_of(1000), None);
+
+    // The second fragment has no UDP header but joins its datagram's flow.
+    let frag = get("10.0.0.1:5000 > 10.0.0.2:6000");
+    assert_eq!(
+        (frag.orig_packets, frag.first_packet, frag.last_packet),
+        (2, 72, 73)
+    );
+    assert_eq!(ft.flow_of(73), Some(frag.id));
 
     let keepalive = get("10.0.0.1:40014 > 10.0.0.2:80");
     assert_eq!(keepalive.state, FlowState::S1);
@@ -271,8 +279,8 @@ fn flow_cap_is_respected() {
         });
     }
     assert_eq!(ft.flows().len(), 2);
-    // Packets 1-12 belong to the first two flows, the other 59 to none.
-    assert_eq!(ft.untracked_packets, 59);
+    // Packets 1-12 belong to the first two flows, the other 61 to none.
+    assert_eq!(ft.untracked_packets, 61);
     assert_eq!(ft.flow_of(13), None);
 }
 
@@ -459,26 +467,26 @@ fn overview_of_the_crafted_capture() {
     let ov = overview_of(&capture("flows.pcap"));
     let text = ov.to_text();
     println!("{text}");
-    assert_eq!(ov.packets, 71);
+    assert_eq!(ov.packets, 73);
     // Protocol hierarchy: every frame is Ethernet, then IPv4, then mostly TCP.
     let row = |p: &str| ov.protocols.iter().find(|r| r.proto == p).unwrap();
-    assert_eq!((row("eth").depth, row("eth").packets), (0, 71));
-    assert_eq!((row("ip").depth, row("ip").packets), (1, 71));
+    assert_eq!((row("eth").depth, row("eth").packets), (0, 73));
+    assert_eq!((row("ip").depth, row("ip").packets), (1, 73));
     assert_eq!((row("tcp").depth, row("tcp").packets), (2, 66));
-    assert_eq!(row("udp").packets, 2);
+    assert_eq!(row("udp").packets, 3);
     assert_eq!(row("icmp").packets, 3);
     assert_eq!(row("dns").depth, 3);
     // Talkers: 10.0.0.1 is in every conversation but two.
     assert_eq!(ov.talkers[0].host.to_string(), "10.0.0.1");
-    assert_eq!(ov.talkers[0].conversations, 14);
+    assert_eq!(ov.talkers[0].conversations, 15);
     // Conversations by protocol and TCP state.
-    assert_eq!(ov.conversations.total, 15);
+    assert_eq!(ov.conversations.total, 16);
     assert_eq!(
         ov.conversations.by_proto,
         vec![
             ("tcp".to_string(), 12),
             ("icmp".to_string(), 2),
-            ("udp".to_string(), 1)
+            ("udp".to_string(), 2)
         ]
     );
     let states: Vec<(&str, u64)> = ov
@@ -507,8 +515,8 @@ fn overview_of_the_crafted_capture() {
     // The account names the facts a reader needs.
     let all = ov.account.join(" ");
     for needle in [
-        "71 packets",
-        "15 conversations (12 tcp, 2 icmp and 1 udp)",
+        "73 packets",
+        "16 conversations (12 tcp, 2 icmp and 2 udp)",
         "The busiest sender is 10.0.0.1",
         "1 refused with a reset",
         "1 attempted, never answered",

@@ -502,18 +502,32 @@ impl FlowTable {
             return;
         };
         let wire = p.d.orig_len.unwrap_or(p.d.len) as u64;
-        let Some(fi) = self.flow_index(p, &seen) else {
+        let series = fragment_series(p.d);
+        // A later fragment has no ports: it joins the flow its first fragment opened.
+        let joined = match (seen.proto, series) {
+            (FlowProto::Ip(_), Some(k)) => self.fragments.get(&k).copied(),
+            _ => None,
+        };
+        let Some(fi) = joined.or_else(|| self.flow_index(p, &seen)) else {
             self.untracked_packets = self.untracked_packets.saturating_add(1);
             return;
         };
         self.set_packet_flow(p.number, fi);
+        if let (Some(k), None) = (series, joined) {
+            if self.fragments.len() >= MAX_FRAGMENT_SERIES {
+                self.fragments.clear();
+            }
+            self.fragments.insert(k, fi);
+        }
         let ooo = self.settings.ooo_threshold;
         let fast = self.settings.fast_retransmit_window;
         let Some(flow) = usize::try_from(fi).ok().and_then(|i| self.flows.get_mut(i)) else {
             return;
         };
-        // Both ends equal (a LAND packet) counts as the originator's.
-        let from_orig = flow.orig == seen.src;
+        // Both ends equal (a LAND packet) counts as the originator's; a later fragment has no
+        // port, so its host decides.
+        let from_orig =
+            flow.orig == seen.src || (joined.is_some() && flow.orig.host == seen.src.host);
         if from_orig {
             flow.orig_packets = flow.orig_packets.saturating_add(1);
             flow.orig_bytes = flow.orig_bytes.saturating_add(wire);
@@ -629,12 +643,6 @@ impl FlowTable {
             seen: if answer_first { SEEN_FLIPPED } else { 0 },
         });
         self.index.insert(key, fi);
-        if let Some(frag) = fragment_series(p.d) {
-            if self.fragments.len() >= MAX_FRAGMENT_SERIES {
-                self.fragments.clear();
-            }
-            self.fragments.insert(frag, fi);
-        }
         Some(fi)
     }
 
@@ -937,7 +945,7 @@ fn read_packet(d: &Dissection) -> Option<Seen<'_>> {
             return Some(seen);
         }
     }
-    // A later fragment joins the flow its first fragment opened; otherwise, a protocol pair.
+    // Later fragments land here; `observe` moves them to their first fragment's flow.
     let proto = ip_next_proto(ipl)?;
     Some(plain(FlowProto::Ip(proto), 0))
 }

@@ -25,6 +25,8 @@ flows.pcap, packet numbers (1-based) and what each conversation is for:
                  with a 50 ms handshake RTT                                             lost_segment @58; out_of_order @59
   60-64  :40016  lost segment: 1:101 then 201:301, the gap never filled                  lost_segment @64
   65-71  :40017  RST after FIN: both sides close, then the client resets (71)           rst_after_fin @71
+  72-73  10.0.0.1:5000 > 10.0.0.2:6000  one UDP datagram in two IP fragments: the second,
+                 without ports, joins the same flow                                      (ONEWAY, D)
 
 flows_negative.pcap: near misses, none of which is a tcp.analysis finding:
   1-10   the normal session again
@@ -37,7 +39,7 @@ flows_negative.pcap: near misses, none of which is a tcp.analysis finding:
   32-33  :40023  a reset advertising window 0 (resets are not zero-window findings)
 """
 import os
-from scapy.all import Ether, IP, TCP, UDP, ICMP, Raw, DNS, DNSQR, DNSRR, wrpcap
+from scapy.all import Ether, IP, TCP, UDP, ICMP, Raw, DNS, DNSQR, DNSRR, fragment, wrpcap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BASE = 1700000000.0
@@ -186,6 +188,10 @@ def positive():
         k.s("FA", 1, 22),
         k.c("R", 22),
     ]
+    frags = fragment(IP(src="10.0.0.1", dst="10.0.0.2", id=0x4242) / UDP(sport=5000, dport=6000)
+                     / Raw(b"z" * 1200), fragsize=800)
+    for f in frags:
+        pkts.append(stamp(Ether(src=C_MAC, dst=S_MAC) / f, clock.at(0.001)))
     return pkts
 
 
@@ -220,7 +226,7 @@ def negative():
 
 def main():
     pos, neg = positive(), negative()
-    assert len(pos) == 71, len(pos)
+    assert len(pos) == 73, len(pos)
     assert len(neg) == 33, len(neg)
     wrpcap(os.path.join(HERE, "flows.pcap"), pos)
     wrpcap(os.path.join(HERE, "flows_negative.pcap"), neg)
