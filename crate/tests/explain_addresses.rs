@@ -205,3 +205,35 @@ fn hand_built_frame_and_its_truncations() {
         }
     }
 }
+
+/// A TCP SYN 127.0.0.1:40000 > 127.0.0.1:80 in an Ethernet frame with the given MACs.
+fn loopback_syn(mac: u8) -> Vec<u8> {
+    let mut f = vec![mac; 12]; // eth.dst, eth.src
+    f.extend_from_slice(&[0x08, 0x00]); // IPv4
+    f.extend_from_slice(&[
+        0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, // IPv4 header, checksum left 0
+        127, 0, 0, 1, 127, 0, 0, 1, // src, dst
+        0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0,
+        0, // TCP SYN
+    ]);
+    f
+}
+
+#[test]
+fn loopback_addresses_are_normal_on_a_loopback_interface() {
+    // Linux's lo interface records Ethernet headers with all-zero addresses.
+    let d = tracelens::decode(&loopback_syn(0), 1);
+    let e = tracelens::explain::explain_packet(1, &d);
+    assert!(
+        e.findings
+            .iter()
+            .all(|f| !f.id.starts_with("addr.loopback")),
+        "{:?}",
+        e.findings.iter().map(|f| &f.id).collect::<Vec<_>>()
+    );
+    // The same packet between real network cards is on the wire, where 127/8 must never be.
+    let d = tracelens::decode(&loopback_syn(0x02), 1);
+    let e = tracelens::explain::explain_packet(1, &d);
+    assert!(e.findings.iter().any(|f| f.id == "addr.loopback_source"));
+    assert!(e.findings.iter().any(|f| f.id == "addr.loopback_dest"));
+}

@@ -193,10 +193,11 @@ fn v4(p: &PacketView<'_>, src: Ipv4Addr, dst: Ipv4Addr, out: &mut Vec<Finding>) 
             .field(n, d, "ip.dst")
     };
 
-    if src.is_loopback() {
+    let lo = super::util::on_loopback_interface(d);
+    if src.is_loopback() && !lo {
         out.push(on_src(ADDR_LOOPBACK_SOURCE));
     }
-    if dst.is_loopback() {
+    if dst.is_loopback() && !lo {
         out.push(on_dst(ADDR_LOOPBACK_DEST));
     }
     if src == dst && !src.is_loopback() && !src.is_unspecified() {
@@ -347,7 +348,10 @@ fn v6(p: &PacketView<'_>, src: Ipv6Addr, dst: Ipv6Addr, out: &mut Vec<Finding>) 
             .param("dst", dst)
             .field(n, d, "ipv6.dst")
     };
-    if src.is_loopback() {
+    let lo = super::util::on_loopback_interface(d);
+    if lo {
+        // 127/8 and ::1 are the ordinary addresses of a loopback interface.
+    } else if src.is_loopback() {
         out.push(on_src(ADDR_V6_LOOPBACK).param("side", "source"));
     } else if dst.is_loopback() {
         out.push(on_dst(ADDR_V6_LOOPBACK).param("side", "destination"));

@@ -39,6 +39,20 @@ pub(crate) mod util {
     use crate::field::Value;
     use std::net::Ipv4Addr;
 
+    /// Whether the frame was captured on a loopback interface (Linux `lo` gives Ethernet
+    /// headers with all-zero addresses; BSD's lo0 uses the NULL and LOOP link types), where
+    /// 127.0.0.0/8 and ::1 are the normal addresses rather than a sign of spoofing.
+    pub fn on_loopback_interface(d: &Dissection) -> bool {
+        use crate::decode::linktype;
+        if matches!(d.link_type, linktype::NULL | linktype::LOOP) {
+            return true;
+        }
+        let zero = Some(&Value::Mac([0; 6]));
+        d.link_type == linktype::ETHERNET
+            && d.layer("eth")
+                .is_some_and(|l| l.get("eth.src") == zero && l.get("eth.dst") == zero)
+    }
+
     /// The outermost, non-quoted IPv4 source and destination.
     pub fn ipv4_pair(d: &Dissection) -> Option<(Ipv4Addr, Ipv4Addr)> {
         let l = d.layer("ip")?;
