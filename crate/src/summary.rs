@@ -488,19 +488,16 @@ fn icmpv6(out: &mut String, t: &Layer, len: u64) {
 /// Frames with no IP or ARP: name the link and what it carries.
 fn link_only(out: &mut String, d: &Dissection, outer: &[&Layer]) {
     let last = outer.last();
-    match outer.iter().find(|l| l.proto == "wlan") {
-        Some(w) => {
-            let kind = w
-                .field("wlan.fc.type_subtype")
-                .map(|f| f.shown())
-                .unwrap_or_else(|| "802.11".into());
-            let _ = write!(out, "802.11 {kind}");
-            if let Some(ssid) = w.get("wlan.ssid") {
-                let _ = write!(out, " ({ssid})");
-            }
-            return;
+    if let Some(w) = outer.iter().find(|l| l.proto == "wlan") {
+        let kind = w
+            .field("wlan.fc.type_subtype")
+            .map(|f| f.shown())
+            .unwrap_or_else(|| "802.11".into());
+        let _ = write!(out, "802.11 {kind}");
+        if let Some(ssid) = w.get("wlan.ssid") {
+            let _ = write!(out, " ({ssid})");
         }
-        None => {}
+        return;
     }
     let et = outer.iter().rev().find_map(|l| {
         l.field("vlan.etype")

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::process::Command;
 use tracelens::capture::read_all;
-use tracelens::decode;
 
 /// tcpdump test captures that tshark 4.0 finds ARP, ICMP or ICMPv6 in (found once with
 /// `tshark -r F -T fields -e frame.protocols` over the whole folder).

@@ -40,7 +40,7 @@ pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
     rules::run(&view, &mut found);
     let mut findings: Vec<RenderedFinding> = found.iter().map(Finding::render).collect();
     // Worst first, then in the order the rules found them.
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Explanation {
         packet: number,
         narrative: narrative::narrate(&view),
