@@ -5,7 +5,7 @@
 use crate::capture::Packet;
 use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
-use crate::explain::{explain_packet, Explanation, RenderedFinding, Severity};
+use crate::explain::{packet_findings, RenderedFinding, Severity};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -38,7 +38,7 @@ pub struct CaptureAnalysis {
     analyzer: Analyzer,
     overview: OverviewBuilder,
     groups: Vec<FindingGroup>,
-    group_of: HashMap<String, usize>,
+    group_of: HashMap<&'static str, usize>,
     /// Worst per-packet finding of each packet, by packet number - 1.
     pub worst: Vec<Option<Severity>>,
 }
@@ -60,10 +60,10 @@ impl CaptureAnalysis {
         }
     }
 
-    /// Decodes, explains and observes one packet; returns its explanation.
-    pub fn observe(&mut self, p: &Packet) -> Explanation {
+    /// Decodes, checks and observes one packet. Texts are rendered only for the first packet
+    /// of each finding id: the rest only add to its count.
+    pub fn observe(&mut self, p: &Packet) {
         let d = p.decode();
-        let e = explain_packet(p.number, &d);
         let seen = Observed {
             number: p.number,
             ts: p.ts,
@@ -71,28 +71,31 @@ impl CaptureAnalysis {
         };
         self.analyzer.observe(&seen);
         self.overview.observe(&seen);
-        self.worst.push(crate::explain::worst(&e.findings));
-        for f in &e.findings {
-            match self.group_of.get(&f.id) {
+        let mut worst = None;
+        for f in packet_findings(p.number, &d) {
+            match self.group_of.get(f.id) {
                 Some(&i) => {
                     if let Some(g) = self.groups.get_mut(i) {
                         g.count += 1;
                         if g.packets.len() < MAX_GROUP_PACKETS {
                             g.packets.push(p.number);
                         }
+                        worst = worst.max(Some(g.first.severity));
                     }
                 }
                 None => {
-                    self.group_of.insert(f.id.clone(), self.groups.len());
+                    let first = f.render();
+                    worst = worst.max(Some(first.severity));
+                    self.group_of.insert(f.id, self.groups.len());
                     self.groups.push(FindingGroup {
-                        first: f.clone(),
+                        first,
                         count: 1,
                         packets: vec![p.number],
                     });
                 }
             }
         }
-        e
+        self.worst.push(worst);
     }
 
     /// Ends the capture and returns the cross-packet detections (worst first).

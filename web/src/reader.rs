@@ -234,8 +234,8 @@ impl Job {
                     // The list marks every row with its worst finding, so each packet is decoded
                     // and explained once here; only the severity is kept.
                     let d = p.decode();
-                    let ex = tracelens::explain::explain_packet(p.number, &d);
-                    let level = Level::from_severity(tracelens::explain::worst(&ex.findings));
+                    let level =
+                        Level::from_severity(tracelens::explain::worst_severity(p.number, &d));
                     self.index.push(&p, self.reader.info(), level);
                 }
                 Event::NeedMore => break,

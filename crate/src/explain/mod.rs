@@ -36,8 +36,7 @@ pub struct Explanation {
 /// Explains one decoded packet on its own (no conversation context yet).
 pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
     let view = PacketView { number, d };
-    let mut found = Vec::new();
-    rules::run(&view, &mut found);
+    let found = packet_findings(number, d);
     let mut findings: Vec<RenderedFinding> = found.iter().map(Finding::render).collect();
     // Worst first, then in the order the rules found them.
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -46,6 +45,23 @@ pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
         narrative: narrative::narrate(&view),
         findings,
     }
+}
+
+/// The findings of one packet as the rules produce them: ids, parameters and evidence, with no
+/// text rendered yet. Cheaper than [`explain_packet`] when only ids or severities are needed,
+/// as when indexing every packet of a large capture.
+pub fn packet_findings(number: u64, d: &Dissection) -> Vec<Finding> {
+    let mut found = Vec::new();
+    rules::run(&PacketView { number, d }, &mut found);
+    found
+}
+
+/// The worst severity of a packet's findings, without rendering any text.
+pub fn worst_severity(number: u64, d: &Dissection) -> Option<Severity> {
+    packet_findings(number, d)
+        .iter()
+        .filter_map(|f| registry().get(f.id).map(|e| e.severity))
+        .max()
 }
 
 /// The worst severity among findings, if any.
