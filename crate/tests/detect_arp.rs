@@ -4,9 +4,11 @@
 //! near misses.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tracelens::detect::{arp, Analyzer, Detection, Detector, Observed};
+use tracelens::detect::{arp, Detection, Detector, Observed};
 use tracelens::explain::Severity;
 
 fn crafted(name: &str) -> Vec<u8> {
@@ -18,18 +20,7 @@ fn crafted(name: &str) -> Vec<u8> {
 
 /// Every detection the whole Analyzer makes over a capture.
 fn analyze(bytes: &[u8]) -> Vec<Detection> {
-    let cap = tracelens::capture::read_all(bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    let mut a = Analyzer::new();
-    for p in &cap.packets {
-        let d = p.decode();
-        a.observe(&Observed {
-            number: p.number,
-            ts: p.ts,
-            d: &d,
-        });
-    }
-    a.finish()
+    common::analyze(bytes)
 }
 
 /// This module's detections only, by key.

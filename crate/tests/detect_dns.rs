@@ -4,9 +4,11 @@
 //! second server, a stray answer, mDNS, TCP lookups and an IN-class TXT in the near misses.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use tracelens::detect::{dns, Analyzer, Detection, Observed};
+use tracelens::detect::{dns, Detection, Observed};
 use tracelens::explain::Severity;
 
 fn crafted(name: &str) -> Vec<u8> {
@@ -17,18 +19,7 @@ fn crafted(name: &str) -> Vec<u8> {
 }
 
 fn analyze(bytes: &[u8]) -> Vec<Detection> {
-    let cap = tracelens::capture::read_all(bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    let mut a = Analyzer::new();
-    for p in &cap.packets {
-        let d = p.decode();
-        a.observe(&Observed {
-            number: p.number,
-            ts: p.ts,
-            d: &d,
-        });
-    }
-    a.finish()
+    common::analyze(bytes)
 }
 
 fn mine(all: &[Detection]) -> Vec<&Detection> {

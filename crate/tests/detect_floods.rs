@@ -4,21 +4,12 @@
 
 mod common;
 
-use tracelens::detect::{floods, Analyzer, Detection, Detector, Observed};
+use tracelens::detect::{floods, Detection, Detector, Observed};
 use tracelens::explain::Severity;
 
 /// Every detection of this module's ids over a crafted capture, in the analyzer's order.
 fn detections(name: &str) -> Vec<Detection> {
-    let mut a = Analyzer::new();
-    for p in common::crafted("detect", name) {
-        let d = p.decode();
-        a.observe(&Observed {
-            number: p.number,
-            ts: p.ts,
-            d: &d,
-        });
-    }
-    a.finish()
+    common::analyze_packets(&common::crafted("detect", name))
         .into_iter()
         .filter(|d| floods::IDS.contains(&d.finding.id))
         .collect()

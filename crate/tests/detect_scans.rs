@@ -3,23 +3,14 @@
 //! scans in `scans.pcap`, and near misses in `scans_negative.pcap` that must report none of them.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::path::Path;
 use tracelens::detect::{scans, Analyzer, Detection, Observed};
 use tracelens::explain::Severity;
 
 fn run(bytes: &[u8]) -> Vec<Detection> {
-    let cap = tracelens::capture::read_all(bytes);
-    assert!(cap.error.is_none(), "{:?}", cap.error);
-    let mut a = Analyzer::new();
-    for p in &cap.packets {
-        let d = p.decode();
-        a.observe(&Observed {
-            number: p.number,
-            ts: p.ts,
-            d: &d,
-        });
-    }
-    a.finish()
+    common::analyze(bytes)
 }
 
 fn crafted(name: &str) -> Vec<Detection> {

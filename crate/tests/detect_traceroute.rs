@@ -2,22 +2,13 @@
 //! documents every packet) and, when the corpus is present, over a real MPLS traceroute.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use tracelens::detect::{Analyzer, Detection};
 
 fn detections_of(path: &str) -> Vec<Detection> {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
-    let cap = tracelens::capture::read_all(&bytes);
-    assert!(cap.error.is_none(), "{path}: {:?}", cap.error);
-    let mut a = Analyzer::new();
-    for p in &cap.packets {
-        let d = p.decode();
-        a.observe(&tracelens::detect::Observed {
-            number: p.number,
-            ts: p.ts,
-            d: &d,
-        });
-    }
-    a.finish()
+    common::analyze(&bytes)
 }
 
 fn crafted(name: &str) -> Vec<Detection> {

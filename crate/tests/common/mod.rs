@@ -52,3 +52,24 @@ pub fn spans(f: &RenderedFinding) -> Vec<(&str, usize, usize)> {
         .map(|e| (e.field.as_str(), e.offset, e.length))
         .collect()
 }
+
+/// Every detection the whole analyzer (flow table and all detectors) makes over some packets.
+pub fn analyze_packets(packets: &[Packet]) -> Vec<tracelens::detect::Detection> {
+    let mut a = tracelens::detect::Analyzer::new();
+    for p in packets {
+        let d = p.decode();
+        a.observe(&tracelens::detect::Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        });
+    }
+    a.finish()
+}
+
+/// Every detection over a capture file's bytes, which must read without error.
+pub fn analyze(bytes: &[u8]) -> Vec<tracelens::detect::Detection> {
+    let cap = tracelens::capture::read_all(bytes);
+    assert!(cap.error.is_none(), "{:?}", cap.error);
+    analyze_packets(&cap.packets)
+}
