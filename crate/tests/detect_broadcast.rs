@@ -35,12 +35,7 @@ fn key<'a>(v: &'a [Detection], key: &str) -> &'a Detection {
 }
 
 fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
-    d.finding
-        .params
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("{}: no param {name}", d.key))
+    common::param(d, name)
 }
 
 fn spans(d: &Detection) -> Vec<(u64, &str, usize, usize)> {

@@ -43,20 +43,11 @@ fn find<'a>(all: &'a [&Detection], key: &str) -> &'a Detection {
 }
 
 fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
-    d.finding
-        .params
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("{} has no parameter {name}", d.key))
+    common::param(d, name)
 }
 
 fn evidence(d: &Detection) -> Vec<(u64, String, usize, usize)> {
-    d.finding
-        .evidence
-        .iter()
-        .map(|e| (e.packet, e.field.clone(), e.offset, e.length))
-        .collect()
+    common::evidence(d)
 }
 
 const NX: &str = "dns.nxdomain_burst:10.0.0.5:NXDOMAIN";

@@ -26,12 +26,7 @@ fn keys(all: &[Detection]) -> Vec<(&str, &str)> {
 }
 
 fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
-    d.finding
-        .params
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("{}: no param {name}", d.key))
+    common::param(d, name)
 }
 
 fn spans(d: &Detection) -> Vec<(&str, u64, usize, usize)> {

@@ -40,12 +40,7 @@ fn keys(v: &[Detection]) -> Vec<&str> {
 }
 
 fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
-    d.finding
-        .params
-        .iter()
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("{} has no param {name}", d.key))
+    common::param(d, name)
 }
 
 /// The evidence names the first probe: its source address and destination port bytes.

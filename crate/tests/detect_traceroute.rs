@@ -25,12 +25,7 @@ fn traces(v: &[Detection]) -> Vec<&Detection> {
 }
 
 fn param<'a>(d: &'a Detection, name: &str) -> &'a str {
-    d.finding
-        .params
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("{}: no param {name}", d.key))
+    common::param(d, name)
 }
 
 fn key<'a>(v: &'a [Detection], key: &str) -> &'a Detection {

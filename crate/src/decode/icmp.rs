@@ -529,6 +529,27 @@ fn finish(cx: &mut Ctx<'_>, l: Layer, from: usize, end: usize) -> Next {
 
 /// Decodes an ICMPv4 message at `off`; `ipc.end` is where the IP header says it ends.
 pub fn decode_icmp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
+    decode_message(
+        cx,
+        off,
+        ipc,
+        ("icmp", "Internet Control Message Protocol", "ICMP"),
+        icmp_body,
+    )
+}
+
+/// The body decoder of one ICMP version.
+type BodyFn = fn(&Ctx<'_>, &mut Layer, &Msg<'_>, &IpContext) -> Res<Body>;
+
+/// The part ICMPv4 and ICMPv6 share: bound the message by the IP payload, run the version's
+/// body decoder, then hand on the quoted datagram, the leftover bytes, or nothing.
+fn decode_message(
+    cx: &mut Ctx<'_>,
+    off: usize,
+    ipc: IpContext,
+    (proto, title, what): (&'static str, &str, &str),
+    body: BodyFn,
+) -> Next {
     let f = cx.frame;
     let end = ipc.end.min(f.len()).max(off.min(f.len()));
     let m = Msg {
@@ -538,12 +559,12 @@ pub fn decode_icmp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         claimed_end: ipc.claimed_end.max(end),
         snapped: ipc.end < ipc.claimed_end,
     };
-    let mut l = Layer::new("icmp", "Internet Control Message Protocol", off);
+    let mut l = Layer::new(proto, title, off);
     l.len = m.avail();
-    let next = match icmp_body(&*cx, &mut l, &m, &ipc) {
+    let next = match body(&*cx, &mut l, &m, &ipc) {
         Ok(n) => n,
         Err(c) => {
-            m.fail(&mut l, "ICMP", &c);
+            m.fail(&mut l, what, &c);
             Body::Stop
         }
     };
@@ -1002,35 +1023,13 @@ fn pseudo_v6(ipc: &IpContext, len: usize) -> Option<u32> {
 
 /// Decodes an ICMPv6 message at `off`; `ipc.end` is where the IPv6 payload ends.
 pub fn decode_icmpv6(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
-    let f = cx.frame;
-    let end = ipc.end.min(f.len()).max(off.min(f.len()));
-    let m = Msg {
-        b: f.get(..end).unwrap_or(&[]),
+    decode_message(
+        cx,
         off,
-        end,
-        claimed_end: ipc.claimed_end.max(end),
-        snapped: ipc.end < ipc.claimed_end,
-    };
-    let mut l = Layer::new("icmpv6", "Internet Control Message Protocol v6", off);
-    l.len = m.avail();
-    let next = match icmpv6_body(&*cx, &mut l, &m, &ipc) {
-        Ok(n) => n,
-        Err(c) => {
-            m.fail(&mut l, "ICMPv6", &c);
-            Body::Stop
-        }
-    };
-    match next {
-        Body::Quote(at) => {
-            cx.push(l);
-            Next::QuotedIp(at)
-        }
-        Body::Data(at) => finish(cx, l, at, end),
-        Body::Stop => {
-            cx.push(l);
-            Next::Stop
-        }
-    }
+        ipc,
+        ("icmpv6", "Internet Control Message Protocol v6", "ICMPv6"),
+        icmpv6_body,
+    )
 }
 
 fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<Body> {

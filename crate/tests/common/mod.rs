@@ -73,3 +73,22 @@ pub fn analyze(bytes: &[u8]) -> Vec<tracelens::detect::Detection> {
     assert!(cap.error.is_none(), "{:?}", cap.error);
     analyze_packets(&cap.packets)
 }
+
+/// A detection's parameter, or a failure naming the detection.
+pub fn param<'a>(d: &'a tracelens::detect::Detection, name: &str) -> &'a str {
+    d.finding
+        .params
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("{} has no parameter {name}", d.key))
+}
+
+/// (packet, field, offset, length) of each evidence item of a detection.
+pub fn evidence(d: &tracelens::detect::Detection) -> Vec<(u64, String, usize, usize)> {
+    d.finding
+        .evidence
+        .iter()
+        .map(|e| (e.packet, e.field.clone(), e.offset, e.length))
+        .collect()
+}
