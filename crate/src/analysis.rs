@@ -72,7 +72,14 @@ impl CaptureAnalysis {
         self.analyzer.observe(&seen);
         self.overview.observe(&seen);
         let mut worst = None;
+        let mut seen: Vec<&'static str> = Vec::new();
         for f in packet_findings(p.number, &d) {
+            // A packet counts once per id, even when it raises the id twice (both of its
+            // addresses in a reserved range, say).
+            if seen.contains(&f.id) {
+                continue;
+            }
+            seen.push(f.id);
             match self.group_of.get(f.id) {
                 Some(&i) => {
                     if let Some(g) = self.groups.get_mut(i) {

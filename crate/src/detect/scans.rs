@@ -721,6 +721,19 @@ fn style_words(style: Style, connect: bool) -> &'static str {
 }
 
 /// Whether data followed the answers, as a sentence.
+/// Who answered a sweep as open, in a sentence that reads well for none, one or many.
+fn answered_sentence(open_hosts: &[IpAddr], port: impl std::fmt::Display) -> String {
+    match open_hosts {
+        [] => "No host answered as open.".into(),
+        [one] => format!("{one} answered as open: something listens on port {port} there."),
+        many => format!(
+            "{} hosts answered as open ({}): something listens on port {port} there.",
+            many.len(),
+            fmt_list(many, 12)
+        ),
+    }
+}
+
 fn data_sentence(open: &[(ProbeKey, &Probe)], by_host: bool) -> String {
     let with: Vec<String> = open
         .iter()
@@ -734,7 +747,7 @@ fn data_sentence(open: &[(ProbeKey, &Probe)], by_host: bool) -> String {
         })
         .collect();
     if open.is_empty() {
-        "Nothing answered as open.".into()
+        String::new()
     } else if with.is_empty() {
         "No data followed any of the answers, which fits reconnaissance only.".into()
     } else {
@@ -1003,6 +1016,7 @@ impl PortScan {
             .param("silent", g.count(|p| p.answer == Answer::Silent && !p.live))
             .param("open", open_hosts.len())
             .param("open_list", fmt_list(&open_hosts, 12))
+            .param("answered", answered_sentence(&open_hosts, port))
             .param("data", data_sentence(&open, true))
             .param("burst", g.burst(self.s.window_secs))
             .param("window", secs(self.s.window_secs));
