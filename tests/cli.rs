@@ -493,3 +493,155 @@ fn explain_places_a_packet_in_its_conversation() {
     assert!(out.contains("It belongs to conversation #0"), "{out}");
     assert!(out.contains("refused with a reset"), "{out}");
 }
+
+#[test]
+fn report_writes_markdown_or_one_html_page() {
+    let p = write_temp("hs-report.pcap", &handshake());
+    let path = p.to_str().expect("utf-8 path");
+    let o = run(&["report", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(
+        md.starts_with("# tracelens report: hs-report.pcap\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- **Capture:** pcap (microsecond timestamps), 3 packets, 192 bytes captured"),
+        "{md}"
+    );
+    assert!(md.contains("## Findings in single packets"), "{md}");
+    // The SYN of packet 1 is a per-packet finding; its packet is listed.
+    assert!(md.contains("Connection request (SYN)"), "{md}");
+    assert!(md.contains("- **Packets:** 1 packet: 1\n"), "{md}");
+    let o = run(&["report", "--html", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(!page.to_ascii_lowercase().contains("<script"));
+    assert!(page.contains("<h1>tracelens report: hs-report.pcap</h1>"));
+}
+
+#[test]
+fn follow_prints_the_stream_of_a_packet() {
+    let p = write_temp("hs-follow.pcap", &handshake());
+    let path = p.to_str().expect("utf-8 path");
+    let o = run(&["follow", "-n", "3", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("TCP stream 10.9.9.9:2097 <-> 192.168.5.132:80: 1 packet;"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "\u{2500}\u{2500} 10.9.9.9:2097 \u{2192} 192.168.5.132:80 (packet 3, 18 bytes) \u{2500}\u{2500}\nGET / HTTP/1.0\n\n"
+        ),
+        "{out}"
+    );
+    let o = run(&["follow", "--hex", "-n", "3", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "00000000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 30 0d 0a  GET / HTTP/1.0.."
+        ),
+        "{}",
+        stdout(&o)
+    );
+    // An ARP frame belongs to no stream; a missing number is a usage error.
+    let mut arp = vec![0xff; 6];
+    arp.extend_from_slice(&[2, 0, 0, 0, 0, 1, 0x08, 0x06]);
+    arp.extend_from_slice(&[0, 1, 8, 0, 6, 4, 0, 1, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1]);
+    arp.extend_from_slice(&[0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+    arp.resize(60, 0);
+    let q = write_temp("arp-follow.pcap", &pcap(1, &[(1, 0, arp)]));
+    let o = run(&["follow", "-n", "1", q.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("packet 1 is not TCP or UDP"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["follow", "-n", "9", path]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no packet 9"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(run(&["follow", path]).status.code(), Some(2));
+}
+
+/// `packets` output without the packet numbers, which an export renumbers.
+fn lines_without_numbers(path: &Path) -> Vec<String> {
+    let o = run(&["packets", path.to_str().expect("utf-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| {
+            l.trim_start()
+                .split_once(' ')
+                .map_or("", |x| x.1)
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn export_writes_the_packets_back_out() {
+    let src = write_temp("hs-export.pcap", &handshake());
+    let out = src.with_file_name("hs-exported.pcap");
+    let o = run(&[
+        "export",
+        "-o",
+        out.to_str().expect("utf-8 path"),
+        src.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("wrote 3 packets to "),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("(pcap, link type 1)"), "{}", stdout(&o));
+    assert_eq!(lines_without_numbers(&out), lines_without_numbers(&src));
+    let info = stdout(&run(&["info", out.to_str().expect("utf-8 path")]));
+    assert!(info.contains("nanosecond timestamps"), "{info}");
+    assert!(info.contains("Packets:    3"), "{info}");
+
+    // A range: packets 2 and 3 only.
+    let part = src.with_file_name("hs-part.pcap");
+    let o = run(&[
+        "export",
+        "-n",
+        "2-3",
+        "-o",
+        part.to_str().expect("utf-8 path"),
+        src.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("wrote 2 packets"), "{}", stdout(&o));
+    assert_eq!(
+        lines_without_numbers(&part),
+        lines_without_numbers(&src)[1..].to_vec()
+    );
+
+    // Bad ranges, a missing output and writing over the input are refused.
+    for args in [
+        vec!["export", "-n", "3-2", "-o", "x.pcap"],
+        vec!["export", "-n", "0", "-o", "x.pcap"],
+        vec!["export"],
+    ] {
+        let mut a = args.clone();
+        a.push(src.to_str().expect("utf-8 path"));
+        assert_eq!(run(&a).status.code(), Some(2), "{a:?}");
+    }
+    let o = run(&[
+        "export",
+        "-o",
+        src.to_str().expect("utf-8 path"),
+        src.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&src).expect("input kept"), handshake());
+}

@@ -19,6 +19,8 @@ pub mod explain;
 pub mod field;
 pub mod hexinput;
 pub mod render;
+pub mod report;
+pub mod stream;
 pub mod summary;
 
 pub use decode::{decode, decode_with_len, Dissection, Layer};

@@ -28,6 +28,13 @@ Usage:
                                   a short account of what happened in the capture
   tracelens hex [--link eth|raw] [--explain]
                                   decode a hex dump read from standard input
+  tracelens report [--html] FILE  the findings report as Markdown, or as one self-contained HTML page
+  tracelens follow -n N [--hex] FILE
+                                  the TCP or UDP stream packet N belongs to, each side's payload
+                                  in order, as text (or as a hex dump)
+  tracelens export -o OUT [-n A-B] FILE
+                                  write the packets (all, or numbers A to B) to OUT: pcap when they
+                                  share one link type, pcapng otherwise
 
 Exit status: 0 the whole file was read; 1 read in part (the error is printed); 2 unreadable.
 ";
@@ -62,6 +69,18 @@ fn main() -> ExitCode {
             let only = packet_number(&args);
             with_file(&args, |path| cmd_explain(path, only, json))
         }
+        Some("report") => {
+            let as_html = args.iter().any(|a| a == "--html");
+            with_file(&args, |path| cmd_report(path, as_html))
+        }
+        Some("follow") => match packet_number(&args) {
+            Some(n) => {
+                let hex = args.iter().any(|a| a == "--hex");
+                with_file(&args, |path| cmd_follow(path, n, hex))
+            }
+            None => usage_error("follow needs a packet number: tracelens follow -n N FILE"),
+        },
+        Some("export") => cmd_export(&args),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(Outcome::Complete)
@@ -606,5 +625,210 @@ fn cmd_findings(path: &str, json: bool) -> io::Result<Outcome> {
         }
     }
     out.flush()?;
+    Ok(finish(reader.info(), err))
+}
+
+/// Format, packets and bytes in one line, for the report's file facts.
+fn capture_line(info: &CaptureInfo) -> String {
+    let format = match &info.format {
+        Some(Format::Pcap { nanosecond, .. }) => format!(
+            "pcap ({} timestamps)",
+            if *nanosecond {
+                "nanosecond"
+            } else {
+                "microsecond"
+            }
+        ),
+        Some(Format::PcapNg) => format!(
+            "pcapng ({} section{})",
+            info.sections,
+            if info.sections == 1 { "" } else { "s" }
+        ),
+        None => "not recognised".to_string(),
+    };
+    format!(
+        "{format}{}, {} packets, {} bytes captured",
+        if info.gzip { ", gzip-compressed" } else { "" },
+        grouped(info.packets),
+        grouped(info.packet_bytes)
+    )
+}
+
+/// `1234567` as `1,234,567`.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cmd_report(path: &str, as_html: bool) -> io::Result<Outcome> {
+    let (analysis, detections, reader, err) = analyse(path)?;
+    let info = reader.info();
+    if info.format.is_none() {
+        return Ok(finish(info, err));
+    }
+    let overview = analysis.overview(&detections);
+    let findings = analysis.findings(&detections);
+    let mut info_line = capture_line(info);
+    if let Some(e) = &err {
+        info_line.push_str(&format!("; reading stopped early: {e}"));
+    }
+    let name = std::path::Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string());
+    let input = tracelens::report::ReportInput {
+        file_name: &name,
+        info_line,
+        overview: &overview,
+        findings: &findings,
+    };
+    let text = if as_html {
+        tracelens::report::html(&input)
+    } else {
+        tracelens::report::markdown(&input)
+    };
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(finish(info, err))
+}
+
+fn cmd_follow(path: &str, n: u64, hex: bool) -> io::Result<Outcome> {
+    use tracelens::stream::{StreamBuilder, StreamKey, DEFAULT_MAX_BYTES};
+    // First pass: which stream packet N belongs to.
+    let mut found: Option<(Option<StreamKey>, String)> = None;
+    let (reader, err) = stream(path, |p, _| {
+        if p.number != n {
+            return Ok(true);
+        }
+        let d = p.decode();
+        found = Some((StreamKey::of(&d), tracelens::summary::summary_line(&d)));
+        Ok(false)
+    })?;
+    let key = match found {
+        Some((Some(k), _)) => k,
+        Some((None, summary)) => {
+            eprintln!(
+                "tracelens: packet {n} is not TCP or UDP, so it belongs to no stream to follow ({})",
+                render::escape_text(&summary)
+            );
+            return Ok(Outcome::Unreadable);
+        }
+        None => {
+            if let Some(e) = &err {
+                eprintln!("tracelens: {e}");
+            }
+            eprintln!(
+                "tracelens: the capture has {} packets; there is no packet {n}",
+                reader.info().packets
+            );
+            return Ok(Outcome::Unreadable);
+        }
+    };
+    let mut builder = StreamBuilder::new(key, DEFAULT_MAX_BYTES);
+    let (reader, err) = stream(path, |p, _| {
+        builder.push(p.number, &p.data, &p.decode());
+        Ok(true)
+    })?;
+    let followed = builder.finish();
+    let text = if hex {
+        followed.to_hex()
+    } else {
+        followed.to_text()
+    };
+    io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(finish(reader.info(), err))
+}
+
+/// `A-B`, `A` or `A-` (to the end) as first and last packet numbers.
+fn packet_range(s: &str) -> Option<(u64, u64)> {
+    let (a, b) = match s.split_once('-') {
+        Some((a, "")) => (a.parse().ok()?, u64::MAX),
+        Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+        None => {
+            let a = s.parse().ok()?;
+            (a, a)
+        }
+    };
+    (a >= 1 && b >= a).then_some((a, b))
+}
+
+fn cmd_export(args: &[String]) -> io::Result<Outcome> {
+    use tracelens::capture::write::{CaptureWriter, PacketRecord};
+    let (mut out_path, mut range, mut file) = (None, (1, u64::MAX), None);
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-o" | "--output" => out_path = it.next(),
+            "-n" | "--packets" => match it.next().and_then(|r| packet_range(r)) {
+                Some(r) => range = r,
+                None => return usage_error("-n takes a packet range such as 5-20, 7 or 100-"),
+            },
+            opt if opt.starts_with('-') => {
+                return usage_error(&format!("export has no option '{opt}'"))
+            }
+            _ if file.is_some() => return usage_error("export reads one capture FILE"),
+            _ => file = Some(a.as_str()),
+        }
+    }
+    let (Some(out_path), Some(path)) = (out_path, file) else {
+        return usage_error("export needs an output and a capture: tracelens export -o OUT FILE");
+    };
+    // Writing over the file being read would destroy it halfway through.
+    if let (Ok(a), Ok(b)) = (std::fs::canonicalize(path), std::fs::canonicalize(out_path)) {
+        if a == b {
+            return usage_error("the output must be another file than the capture read");
+        }
+    }
+    let wanted = |n: u64| n >= range.0 && n <= range.1;
+    // First pass: the link types decide between pcap and pcapng.
+    let mut link_types: Vec<u32> = Vec::new();
+    let (reader, err) = stream(path, |p, _| {
+        if wanted(p.number) && !link_types.contains(&p.link_type) {
+            link_types.push(p.link_type);
+        }
+        Ok(p.number < range.1)
+    })?;
+    if reader.info().format.is_none() {
+        return Ok(finish(reader.info(), err));
+    }
+    let mut writer = CaptureWriter::for_link_types(&link_types);
+    let mut file_out = BufWriter::new(
+        File::create(out_path).map_err(|e| io::Error::new(e.kind(), format!("{out_path}: {e}")))?,
+    );
+    let mut buf = Vec::new();
+    let mut first_problem = None;
+    let (reader, err) = stream(path, |p, _| {
+        if wanted(p.number) {
+            buf.clear();
+            if let Err(e) = writer.write_into(&PacketRecord::from(p), &mut buf) {
+                first_problem.get_or_insert((p.number, e));
+            }
+            file_out.write_all(&buf)?;
+        }
+        Ok(p.number < range.1)
+    })?;
+    file_out.write_all(&writer.finish())?;
+    file_out.flush()?;
+    if let Some((number, e)) = first_problem {
+        eprintln!(
+            "tracelens: {} packet(s) could not be written, the first being packet {number}: {e}",
+            writer.skipped()
+        );
+    }
+    let kind = if writer.is_pcapng() {
+        "pcapng".to_string()
+    } else {
+        format!(
+            "pcap, link type {}",
+            link_types.first().copied().unwrap_or(0)
+        )
+    };
+    println!("wrote {} packets to {out_path} ({kind})", writer.packets());
     Ok(finish(reader.info(), err))
 }

@@ -18,6 +18,7 @@ mod pcap;
 mod pcapng;
 mod sniff;
 mod time;
+pub mod write;
 
 pub use sniff::describe_start;
 
