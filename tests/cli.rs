@@ -626,6 +626,45 @@ fn export_writes_the_packets_back_out() {
         lines_without_numbers(&src)[1..].to_vec()
     );
 
+    // A display filter: only the packets it keeps, the same ones `packets -Y` lists.
+    let syns = src.with_file_name("hs-syn.pcap");
+    let o = run(&[
+        "export",
+        "-Y",
+        "tcp.flags.syn == 1",
+        "-o",
+        syns.to_str().expect("utf-8 path"),
+        src.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("wrote 1 packet to"), "{}", stdout(&o));
+    let listed = run(&[
+        "packets",
+        src.to_str().expect("utf-8 path"),
+        "-Y",
+        "tcp.flags.syn == 1",
+    ]);
+    let listed: Vec<String> = stdout(&listed)
+        .lines()
+        .map(|l| {
+            l.trim_start()
+                .split_once(' ')
+                .map_or("", |x| x.1)
+                .to_string()
+        })
+        .collect();
+    assert_eq!(lines_without_numbers(&syns), listed);
+    let o = run(&[
+        "export",
+        "-Y",
+        "tcp.flags.syn ==",
+        "-o",
+        syns.to_str().expect("utf-8 path"),
+        src.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad filter"), "{}", stderr(&o));
+
     // Bad ranges, a missing output and writing over the input are refused.
     for args in [
         vec!["export", "-n", "3-2", "-o", "x.pcap"],

@@ -17,6 +17,7 @@ pub mod decode;
 pub mod detect;
 pub mod explain;
 pub mod field;
+pub mod filter;
 pub mod hexinput;
 pub mod render;
 pub mod report;

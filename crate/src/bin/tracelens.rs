@@ -5,11 +5,14 @@
 //! Exit status: 0 when the whole input was read, 1 when it was read in part and the error was
 //! reported, 2 when it could not be read at all (or the command line was wrong).
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 use tracelens::capture::{CaptureInfo, CaptureReader, Event, Format, Packet, ReadError};
 use tracelens::decode::linktype;
+use tracelens::explain::{packet_findings, registry, Severity};
+use tracelens::filter::Filter;
 use tracelens::render::{self, FrameMeta};
 
 const USAGE: &str = "\
@@ -17,7 +20,10 @@ tracelens: decode and explain network captures (pcap, pcapng, gzip-compressed ei
 
 Usage:
   tracelens info FILE             format, link types, interfaces, packets, bytes, times, problems
-  tracelens packets FILE [--json] one tcpdump-style line per packet, or one JSON object per packet
+  tracelens packets FILE [--json] [-Y EXPR]
+                                  one tcpdump-style line per packet, or one JSON object per packet;
+                                  -Y (--filter) keeps only packets a Wireshark-style display filter
+                                  matches, e.g. -Y 'tcp.port == 80 and not ip.addr == 10.0.0.0/8'
   tracelens show FILE -n N        packet N's field tree with byte ranges, then its hex dump
   tracelens explain FILE [--packet N] [--json]
                                   per packet: summary line, what it is doing, and the findings
@@ -32,9 +38,9 @@ Usage:
   tracelens follow -n N [--hex] FILE
                                   the TCP or UDP stream packet N belongs to, each side's payload
                                   in order, as text (or as a hex dump)
-  tracelens export -o OUT [-n A-B] FILE
-                                  write the packets (all, or numbers A to B) to OUT: pcap when they
-                                  share one link type, pcapng otherwise
+  tracelens export -o OUT [-n A-B] [-Y EXPR] FILE
+                                  write the packets (all, numbers A to B, those the filter keeps)
+                                  to OUT: pcap when they share one link type, pcapng otherwise
 
 Exit status: 0 the whole file was read; 1 read in part (the error is printed); 2 unreadable.
 ";
@@ -48,7 +54,10 @@ fn main() -> ExitCode {
         Some("info") => with_file(&args, cmd_info),
         Some("packets") => {
             let json = args.iter().any(|a| a == "--json");
-            with_file(&args, |path| cmd_packets(path, json))
+            match display_filter(&args) {
+                Ok(filter) => with_file(&args, |path| cmd_packets(path, json, filter.as_ref())),
+                Err(outcome) => Ok(outcome),
+            }
         }
         Some("show") => match packet_number(&args) {
             Some(n) => with_file(&args, |path| cmd_show(path, n)),
@@ -120,7 +129,7 @@ fn packet_number(args: &[String]) -> Option<u64> {
 fn file_arg(args: &[String]) -> Option<&str> {
     let mut it = args.iter().skip(1);
     while let Some(a) = it.next() {
-        if a == "-n" || a == "--packet" || a == "--link" {
+        if a == "-n" || a == "--packet" || a == "--link" || a == "-Y" || a == "--filter" {
             it.next();
         } else if !a.starts_with('-') {
             return Some(a);
@@ -208,13 +217,122 @@ fn packet_line(p: &Packet, summary: &str) -> String {
     )
 }
 
-fn cmd_packets(path: &str, json: bool) -> io::Result<Outcome> {
+/// The `-Y EXPR` / `--filter EXPR` display filter, if given. A bad expression is reported with
+/// a caret under the offending text, and the command exits 2.
+fn display_filter(args: &[String]) -> Result<Option<Filter>, Outcome> {
+    let mut expr = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-Y" || a == "--filter" {
+            match it.next() {
+                Some(e) => expr = Some(e.as_str()),
+                None => {
+                    let _ = usage_error(&format!("{a} needs a filter expression"));
+                    return Err(Outcome::Unreadable);
+                }
+            }
+        } else if let Some(e) = a.strip_prefix("--filter=") {
+            expr = Some(e);
+        }
+    }
+    let Some(expr) = expr else { return Ok(None) };
+    match Filter::parse(expr) {
+        Ok(f) if f.is_empty() => Ok(None),
+        Ok(f) => Ok(Some(f)),
+        Err(e) => {
+            let caret = e.caret(expr).replace('\n', "\n    ");
+            eprintln!("tracelens: bad filter: {e}\n    {caret}");
+            Err(Outcome::Unreadable)
+        }
+    }
+}
+
+/// For filters that mention findings: a first pass over the file runs the cross-packet
+/// detectors, and returns, by packet number, the detections each packet is evidence for.
+fn detection_ids(path: &str) -> io::Result<HashMap<u64, Vec<(&'static str, Severity)>>> {
+    let mut analyzer = tracelens::detect::Analyzer::new();
+    stream(path, |p, _| {
+        let d = p.decode();
+        analyzer.observe(&tracelens::detect::Observed {
+            number: p.number,
+            ts: p.ts,
+            d: &d,
+        });
+        Ok(true)
+    })?;
+    let detections = analyzer.finish();
+    let mut by_packet: HashMap<u64, Vec<(&'static str, Severity)>> = HashMap::new();
+    for det in &detections {
+        let Some(e) = registry().get(det.finding.id) else {
+            continue;
+        };
+        for &n in &det.packets {
+            let ids = by_packet.entry(n).or_default();
+            if !ids.iter().any(|(id, _)| *id == det.finding.id) {
+                ids.push((det.finding.id, e.severity));
+            }
+        }
+    }
+    Ok(by_packet)
+}
+
+/// A display filter ready to run over a file: for expressions that mention findings, the
+/// cross-packet detections were gathered by a first pass.
+struct Selection<'f> {
+    filter: &'f Filter,
+    detections: HashMap<u64, Vec<(&'static str, Severity)>>,
+    found: Vec<(&'static str, Severity)>,
+}
+
+impl<'f> Selection<'f> {
+    fn new(filter: &'f Filter, path: &str) -> io::Result<Self> {
+        let detections = if filter.uses_findings() {
+            detection_ids(path)?
+        } else {
+            HashMap::new()
+        };
+        Ok(Selection {
+            filter,
+            detections,
+            found: Vec::new(),
+        })
+    }
+
+    /// Does the filter keep packet `p`, decoded as `d`?
+    fn keeps(&mut self, p: &Packet, d: &tracelens::decode::Dissection) -> bool {
+        self.found.clear();
+        if self.filter.uses_findings() {
+            for x in packet_findings(p.number, d) {
+                if let Some(e) = registry().get(x.id) {
+                    if !self.found.iter().any(|(id, _)| *id == x.id) {
+                        self.found.push((x.id, e.severity));
+                    }
+                }
+            }
+            let cross = self.detections.get(&p.number).map(Vec::as_slice);
+            for &(id, sev) in cross.unwrap_or(&[]) {
+                if !self.found.iter().any(|(i, _)| *i == id) {
+                    self.found.push((id, sev));
+                }
+            }
+        }
+        self.filter.matches(d, &self.found)
+    }
+}
+
+fn cmd_packets(path: &str, json: bool, filter: Option<&Filter>) -> io::Result<Outcome> {
+    let mut selection = filter.map(|f| Selection::new(f, path)).transpose()?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut first = None;
     let (reader, err) = stream(path, |p, _| {
         let first_ts = *first.get_or_insert((p.ts.secs, p.ts.nanos));
         let d = p.decode();
+        if let Some(sel) = selection.as_mut() {
+            if !sel.keeps(p, &d) {
+                return Ok(true);
+            }
+        }
         if json {
             let obj = render::packet_json(&meta(p, Some(first_ts)), &d);
             serde_json::to_writer(&mut out, &obj).map_err(io::Error::other)?;
@@ -761,10 +879,18 @@ fn packet_range(s: &str) -> Option<(u64, u64)> {
 fn cmd_export(args: &[String]) -> io::Result<Outcome> {
     use tracelens::capture::write::{CaptureWriter, PacketRecord};
     let (mut out_path, mut range, mut file) = (None, (1, u64::MAX), None);
+    let filter = match display_filter(args) {
+        Ok(f) => f,
+        Err(outcome) => return Ok(outcome),
+    };
     let mut it = args.iter().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "-o" | "--output" => out_path = it.next(),
+            "-Y" | "--filter" => {
+                it.next();
+            }
+            opt if opt.starts_with("--filter=") => {}
             "-n" | "--packets" => match it.next().and_then(|r| packet_range(r)) {
                 Some(r) => range = r,
                 None => return usage_error("-n takes a packet range such as 5-20, 7 or 100-"),
@@ -785,11 +911,21 @@ fn cmd_export(args: &[String]) -> io::Result<Outcome> {
             return usage_error("the output must be another file than the capture read");
         }
     }
-    let wanted = |n: u64| n >= range.0 && n <= range.1;
+    let mut selection = filter
+        .as_ref()
+        .map(|f| Selection::new(f, path))
+        .transpose()?;
+    let in_range = |n: u64| n >= range.0 && n <= range.1;
+    let mut wanted = |p: &Packet| {
+        in_range(p.number)
+            && selection
+                .as_mut()
+                .is_none_or(|sel| sel.keeps(p, &p.decode()))
+    };
     // First pass: the link types decide between pcap and pcapng.
     let mut link_types: Vec<u32> = Vec::new();
     let (reader, err) = stream(path, |p, _| {
-        if wanted(p.number) && !link_types.contains(&p.link_type) {
+        if wanted(p) && !link_types.contains(&p.link_type) {
             link_types.push(p.link_type);
         }
         Ok(p.number < range.1)
@@ -804,7 +940,7 @@ fn cmd_export(args: &[String]) -> io::Result<Outcome> {
     let mut buf = Vec::new();
     let mut first_problem = None;
     let (reader, err) = stream(path, |p, _| {
-        if wanted(p.number) {
+        if wanted(p) {
             buf.clear();
             if let Err(e) = writer.write_into(&PacketRecord::from(p), &mut buf) {
                 first_problem.get_or_insert((p.number, e));
@@ -829,6 +965,8 @@ fn cmd_export(args: &[String]) -> io::Result<Outcome> {
             link_types.first().copied().unwrap_or(0)
         )
     };
-    println!("wrote {} packets to {out_path} ({kind})", writer.packets());
+    let n = writer.packets();
+    let plural = if n == 1 { "" } else { "s" };
+    println!("wrote {n} packet{plural} to {out_path} ({kind})");
     Ok(finish(reader.info(), err))
 }

@@ -86,7 +86,10 @@ impl OverviewBuilder {
                 .iter()
                 .filter(|l| !l.quoted && l.proto != "trailer")
         {
-            top = Some(l.proto);
+            // Payload bytes say nothing about the protocol that carried them.
+            if l.proto != "data" {
+                top = Some(l.proto);
+            }
             let existing = self.nodes.get(at).and_then(|n| {
                 n.children
                     .iter()
