@@ -11,7 +11,7 @@
 //! capture always gives the same report.
 
 use crate::analysis::{FindingGroup, Findings};
-use crate::capture::thousands;
+use crate::capture::{count, thousands};
 use crate::detect::overview::{duration_text, Overview};
 use crate::detect::RenderedDetection;
 use crate::explain::{RenderedFinding, Severity};
@@ -120,9 +120,6 @@ fn packet_list(packets: &[u64], total: u64) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
 
 /// The texts every finding has, after its own first lines.
 fn finding_facts(f: &RenderedFinding, facts: &mut Vec<(&'static str, String)>) {
@@ -165,7 +162,7 @@ fn group_card(g: &FindingGroup) -> Card {
         "Packets",
         format!(
             "{}: {}",
-            plural(g.count, "packet", "packets"),
+            count(g.count, "packet", "packets"),
             packet_list(&g.packets, g.count)
         ),
     )];
@@ -184,7 +181,7 @@ fn detection_card(d: &RenderedDetection) -> Card {
             "Packets",
             format!(
                 "{}: {}",
-                plural(n, "packet", "packets"),
+                count(n, "packet", "packets"),
                 packet_list(&d.packets, n)
             ),
         ),
@@ -233,7 +230,7 @@ fn model(r: &ReportInput) -> Vec<Block> {
             "Traffic".to_string(),
             format!(
                 "{} ({} bytes on the wire)",
-                plural(ov.packets, "packet", "packets"),
+                count(ov.packets, "packet", "packets"),
                 thousands(ov.bytes)
             ),
         ),
@@ -249,7 +246,7 @@ fn model(r: &ReportInput) -> Vec<Block> {
             "Damaged".to_string(),
             format!(
                 "{} did not decode completely",
-                plural(ov.damaged_packets, "packet", "packets")
+                count(ov.damaged_packets, "packet", "packets")
             ),
         ));
     }
@@ -371,14 +368,14 @@ fn model(r: &ReportInput) -> Vec<Block> {
             .collect();
         let mut p = format!(
             "{} in all ({}).",
-            plural(c.total, "conversation", "conversations"),
+            count(c.total, "conversation", "conversations"),
             kinds.join(", ")
         );
         if c.untracked_packets > 0 {
             let _ = write!(
                 p,
                 " {} fell beyond the flow table's limit and are not counted.",
-                plural(c.untracked_packets, "packet", "packets")
+                count(c.untracked_packets, "packet", "packets")
             );
         }
         b.push(Block::Para(p));

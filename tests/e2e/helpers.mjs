@@ -1,6 +1,9 @@
 // Shared pieces of the browser tests: a static server for dist/, a Chromium launched the way a
-// closed network needs (see /work/shared/TOOLCHAIN.md), and a builder for small pcap files.
+// closed network needs (see /work/shared/TOOLCHAIN.md), builders for small pcap files and hex
+// dumps, the steps every test repeats (open an example, wait for the reading, read the list)
+// and a runner for the native CLI the page's answers are compared with.
 import { createServer } from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { readFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,10 +50,12 @@ export async function serveDist() {
   return { origin, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Debian's Chromium, headless, with the flags that keep it from calling home. */
-export async function launch() {
+/** Debian's Chromium, headless, with the flags that keep it from calling home. `options` adds
+ *  context options such as `timezoneId`. */
+export async function launch(options = {}) {
   const profile = await mkdtemp(path.join(tmpdir(), 'tracelens-e2e-'));
   return chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1200, height: 900 },
@@ -186,4 +191,151 @@ export function samplePcap() {
 
 export function hasCorpus() {
   return existsSync(CORPUS);
+}
+
+// ---- shared checks and steps of the feature tests -----------------------------------------
+
+/** Checks that nothing left the page's origin (blob: URLs must be the page's own) and that
+ *  nothing complained on the console. */
+export function assertClean(assert, origin, { requests, errors }) {
+  const outside = requests.filter(
+    (u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith(`blob:${origin}/`),
+  );
+  assert.deepEqual(outside, [], 'requests outside the page origin');
+  assert.deepEqual(errors, [], 'console errors');
+}
+
+export async function text(page, sel) {
+  return (await page.textContent(sel))?.trim();
+}
+
+/** Waits until the worker's final report is on screen, whether the file was read to its end or
+ *  the reading was stopped; returns the report line. */
+export async function waitFinished(page, timeout = 60000) {
+  await page.waitForFunction(
+    () => /^(Read|Stopped after) /.test(document.querySelector('#progress')?.textContent ?? ''),
+    null,
+    { timeout },
+  );
+  return text(page, '#progress');
+}
+
+/** The list rows in the DOM (only the visible ones: the list is virtualised) as objects. */
+export async function listRows(page) {
+  return page.$$eval('#packets [role=rowgroup] .row[data-number]', (trs) =>
+    trs.map((tr) => {
+      const c = [...tr.querySelectorAll('.c')].map((td) => td.textContent);
+      return {
+        id: tr.id,
+        number: Number(tr.dataset.number),
+        level: c[0],
+        time: c[2],
+        src: c[3],
+        dst: c[4],
+        proto: c[5],
+        len: Number(c[6]),
+        summary: c[7],
+      };
+    }),
+  );
+}
+
+/** Loads one of the page's examples from its menu and waits until it is read and listed. */
+export async function openExample(page, file) {
+  await page.selectOption('#examples', file);
+  await page.waitForFunction((f) => document.querySelector('#file-name')?.textContent === f, file);
+  await waitFinished(page);
+  await page.waitForSelector('#row-1', { timeout: 30000 });
+}
+
+/** Clicks list row `pos` and waits for packet `number`'s detail (defaults to the same). */
+export async function openRow(page, pos, number = pos) {
+  await page.click(`#row-${pos}`);
+  await page.waitForFunction(
+    (n) => document.querySelector('#tree h2')?.textContent === `Packet ${n}`,
+    number,
+  );
+}
+
+/** Offsets of the highlighted bytes in the hex column. */
+export async function litBytes(page) {
+  return page.$$eval('#hex .b.hl', (els) => els.map((e) => Number(e.dataset.off)));
+}
+
+/** The examples the page offers, read from web/examples/manifest.toml: file, title, packets and
+ *  expected finding ids. Only the keys the tests use are parsed. */
+export async function examplesManifest() {
+  const toml = await readFile(path.join(ROOT, 'web', 'examples', 'manifest.toml'), 'utf8');
+  return toml
+    .split(/^\[\[example\]\]\s*$/m)
+    .slice(1)
+    .map((block) => {
+      const str = (k) => new RegExp(`^${k}\\s*=\\s*"([^"]*)"`, 'm').exec(block)?.[1];
+      const expect = /^expect\s*=\s*\[([^\]]*)\]/m.exec(block)?.[1] ?? '';
+      return {
+        file: str('file'),
+        title: str('title'),
+        packets: Number(/^packets\s*=\s*(\d+)/m.exec(block)?.[1]),
+        expect: [...expect.matchAll(/"([^"]+)"/g)].map((m) => m[1]),
+      };
+    });
+}
+
+export const EXAMPLES_DIR = path.join(ROOT, 'web', 'examples');
+
+/** The native CLI, built with `cargo build --release -p tracelens` (or $TRACELENS). */
+export const CLI = process.env.TRACELENS ?? path.join(ROOT, 'target', 'release', 'tracelens');
+
+export function hasCli() {
+  return existsSync(CLI);
+}
+
+/** Runs the CLI and returns its standard output; a non-zero exit throws with its stderr. */
+export function cli(...args) {
+  return execFileSync(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 }).toString();
+}
+
+/** The CLI's `packets` lines as { number, time, summary }: `   12 2001-04-02 14:30:05.1 SUMMARY`. */
+export function cliPackets(file, filter) {
+  const out = cli('packets', file, ...(filter ? ['-Y', filter] : []));
+  return out
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const m = /^\s*(\d+)\s+(\S+ \S+)\s+(.*)$/.exec(l);
+      if (!m) throw new Error(`unexpected CLI packets line: ${l}`);
+      return { number: Number(m[1]), time: m[2], summary: m[3] };
+    });
+}
+
+export function icmpEchoFrame({ src, dst, id = 0x1234, seq = 1, payload = Buffer.from('tracelens-ping!!') }) {
+  const icmp = Buffer.alloc(8);
+  icmp[0] = 8; // echo request
+  icmp.writeUInt16BE(id, 4);
+  icmp.writeUInt16BE(seq, 6);
+  const body = Buffer.concat([icmp, payload]);
+  body.writeUInt16BE(ipChecksum(body), 2);
+  return ethIpv4(src, dst, 1, body);
+}
+
+/** `frame` as tcpdump -xx prints it: `\t0x0010:  4500 0054 ...`, 16 bytes a line. */
+export function tcpdumpXX(frame) {
+  const lines = [];
+  for (let off = 0; off < frame.length; off += 16) {
+    const chunk = frame.subarray(off, off + 16);
+    const words = [];
+    for (let i = 0; i < chunk.length; i += 2) words.push(chunk.subarray(i, i + 2).toString('hex'));
+    lines.push(`\t0x${off.toString(16).padStart(4, '0')}:  ${words.join(' ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** Reverses the few entities an HTML report uses for text. */
+export function unescapeHtml(s) {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0*39;|&#x0*27;|&apos;/gi, "'")
+    .replace(/&amp;/g, '&');
 }

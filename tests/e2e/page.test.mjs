@@ -105,7 +105,7 @@ test('a generated pcap shows its format, count and summary lines', async () => {
   assert.equal(await p.page.getAttribute('#row-1', 'class').then((c) => /lvl-notice/.test(c)), true);
 
   // Absolute UTC time on request: 1700000000 s is 2023-11-14 22:13:20 UTC.
-  await p.page.check('#abs-time');
+  await p.page.selectOption('#time-mode', 'absolute');
   await p.page.waitForFunction(() => document.querySelector('#row-1 .time')?.textContent.startsWith('2023'));
   r = await rows(p.page);
   assert.match(r[0][2], /2023-11-14.22:13:20/);

@@ -16,9 +16,23 @@ pub const MAX_ROWS: u64 = 400;
 /// interrupt quickly, large enough that the per-slice overhead does not matter.
 pub const CHUNK: u64 = 1 << 20;
 
-/// Keys of the request object the page posts to open a file.
+/// The first slice is smaller, so the first rows show after a few hundred packets rather than
+/// after a whole `CHUNK` of them has been explained.
+pub const FIRST_CHUNK: u64 = 64 << 10;
+
+/// Keys of the request object the page posts to open a file (`{ job, file }`) or a pasted hex
+/// dump (`{ job, hex }`).
 pub const KEY_JOB: &str = "job";
 pub const KEY_FILE: &str = "file";
+pub const KEY_HEX: &str = "hex";
+
+/// Keys of the object the worker posts with a file to save: `{ job, download, blob }`, the file
+/// name and a `Blob` (binary data does not go through JSON).
+pub const KEY_DOWNLOAD: &str = "download";
+pub const KEY_BLOB: &str = "blob";
+
+/// Most bytes of a followed stream the page is sent; the rest is counted, not shown.
+pub const MAX_STREAM_BYTES: usize = 512 * 1024;
 
 /// How bad the worst finding of a packet is; the same order as the core's `Severity`, with
 /// `None` below all of them so the list can sort and colour with one number.
@@ -78,13 +92,48 @@ impl Level {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ToWorker {
-    /// Rows numbered `first..first + count` (1-based packet numbers).
+    /// Rows at positions `first..first + count` (1-based) of the list as shown: every packet,
+    /// or only those the filter kept.
     Rows { job: u32, first: u64, count: u64 },
     /// Everything the detail panes show for one packet.
     Detail { job: u32, number: u64 },
+    /// Stop reading the file; the packets read so far stay.
+    Cancel { job: u32 },
+    /// Show only the packets this display filter keeps; an empty expression shows all.
+    Filter { job: u32, expr: String },
+    /// The TCP or UDP stream packet `number` belongs to.
+    Follow { job: u32, number: u64 },
+    /// A file to save.
+    Export { job: u32, what: ExportKind },
+    /// Where packet `number` is in the list as shown (for "go to packet").
+    Locate { job: u32, number: u64 },
+}
+
+/// What the page can save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    /// The packets the list shows, as a capture file.
+    Capture,
+    /// The findings report as Markdown.
+    Markdown,
+    /// The findings report as one self-contained HTML file.
+    Html,
 }
 
 impl ToWorker {
+    pub fn job(&self) -> u32 {
+        match self {
+            ToWorker::Rows { job, .. }
+            | ToWorker::Detail { job, .. }
+            | ToWorker::Cancel { job }
+            | ToWorker::Filter { job, .. }
+            | ToWorker::Follow { job, .. }
+            | ToWorker::Export { job, .. }
+            | ToWorker::Locate { job, .. } => *job,
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -100,8 +149,11 @@ pub struct Row {
     pub number: u64,
     /// Seconds since the first packet, nine decimals.
     pub rel: String,
-    /// `2024-01-31 12:34:56.123456789` UTC.
-    pub abs: String,
+    /// Seconds since the packet captured before it.
+    pub delta: String,
+    /// The capture time, for absolute times in UTC or the person's zone.
+    pub secs: i64,
+    pub nanos: u32,
     pub src: String,
     pub dst: String,
     pub proto: String,
@@ -161,7 +213,8 @@ pub struct FindingView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Detail {
     pub number: u64,
-    pub abs: String,
+    pub secs: i64,
+    pub nanos: u32,
     pub rel: String,
     pub cap_len: u32,
     pub orig_len: u32,
@@ -170,12 +223,142 @@ pub struct Detail {
     pub layers: Vec<LayerView>,
     pub bytes: Vec<u8>,
     pub narrative: String,
+    /// Where the packet stands in its conversation and which cross-packet findings it is
+    /// evidence for; empty until the whole file has been read.
+    pub context: String,
     pub findings: Vec<FindingView>,
+    /// Whether "follow stream" applies (the packet is TCP or UDP).
+    pub followable: bool,
+}
+
+/// One finding of the whole capture: a per-packet finding with every packet that raised it, or a
+/// cross-packet detection with its evidence packets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub level: Level,
+    pub title: String,
+    pub text: String,
+    pub next: String,
+    pub benign: Option<String>,
+    pub references: Vec<String>,
+    /// How many packets raised it (per-packet) or are its evidence (detections).
+    pub count: u64,
+    /// The packets, at most a few hundred.
+    pub packets: Vec<u64>,
+    /// True for cross-packet detections, which name what they grouped by.
+    pub detection: bool,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProtoView {
+    pub depth: usize,
+    pub proto: String,
+    pub packets: u64,
+    pub bytes: u64,
+    pub percent: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TalkerView {
+    pub host: String,
+    pub packets_sent: u64,
+    pub packets_received: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub conversations: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationView {
+    pub proto: String,
+    pub label: String,
+    pub packets: u64,
+    pub bytes: u64,
+    pub duration_secs: f64,
+    pub state: String,
+    pub history: String,
+    pub reading: String,
+    /// Its first packet, to open it or follow its stream.
+    pub first_packet: u64,
+}
+
+/// Packets per time bucket and where findings begin, for the timeline drawing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct TimelineView {
+    /// Seconds from the first packet's time to the last.
+    pub span_secs: f64,
+    /// Width of one bucket in seconds (at least one second).
+    pub bucket_secs: f64,
+    pub counts: Vec<u64>,
+    pub marks: Vec<MarkView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkView {
+    pub bucket: usize,
+    pub level: Level,
+    pub packet: u64,
+    pub title: String,
+}
+
+/// The capture overview and every finding, sent once the whole file has been read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisView {
+    pub packets: u64,
+    pub bytes: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+    pub duration_secs: f64,
+    pub damaged_packets: u64,
+    /// The plain-language account, one paragraph per entry.
+    pub account: Vec<String>,
+    /// Worst first.
+    pub groups: Vec<GroupView>,
+    pub protocols: Vec<ProtoView>,
+    pub talkers: Vec<TalkerView>,
+    pub conversations_total: u64,
+    pub conversations: Vec<ConversationView>,
+    pub tcp_states: Vec<(String, u64)>,
+    pub timeline: TimelineView,
+}
+
+/// One direction's bytes of a followed stream, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentView {
+    pub from_client: bool,
+    pub number: u64,
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamView {
+    /// The packet the person asked about.
+    pub number: u64,
+    pub proto: String,
+    pub client: String,
+    pub server: String,
+    pub packets: u64,
+    pub bytes_from_client: u64,
+    pub bytes_from_server: u64,
+    pub truncated: bool,
+    pub notes: Vec<String>,
+    pub segments: Vec<SegmentView>,
+}
+
+/// Where a filter expression is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilterErrorView {
+    /// Character position and length of the bad part.
+    pub at: usize,
+    pub len: usize,
+    pub message: String,
 }
 
 /// What the worker reports, tagged with the job it belongs to so the page can ignore answers
 /// about a file it has since replaced.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FromWorker {
     /// Sent after each slice: the counts so far. The page asks for the rows it shows.
@@ -183,6 +366,8 @@ pub enum FromWorker {
         job: u32,
         packets: u64,
         bytes: u64,
+        /// The size of the file read (for a pasted dump, of the capture made from it).
+        size: u64,
         format: Option<String>,
     },
     /// The reader reached the end of the file or stopped at an error.
@@ -190,10 +375,38 @@ pub enum FromWorker {
         job: u32,
         packets: u64,
         bytes: u64,
+        size: u64,
         format: Option<String>,
         /// The reader's non-fatal notes (odd but readable records), the first few.
         notes: Vec<String>,
         error: Option<String>,
+        /// The person stopped the reading.
+        cancelled: bool,
+    },
+    /// The overview and findings of everything read; follows `Done`.
+    Analysis {
+        job: u32,
+        analysis: Box<AnalysisView>,
+    },
+    /// A filter is being applied: packets checked so far.
+    Filtering { job: u32, checked: u64 },
+    /// The list now shows `shown` packets: those `expr` keeps, or all when it is empty. An
+    /// expression that does not parse leaves the list as it was and says where it is wrong.
+    Filtered {
+        job: u32,
+        expr: String,
+        shown: u64,
+        error: Option<FilterErrorView>,
+    },
+    Stream {
+        job: u32,
+        stream: Box<StreamView>,
+    },
+    /// List position of packet `number`, or of the first shown packet after it (`None`: none).
+    Located {
+        job: u32,
+        number: u64,
+        pos: Option<u64>,
     },
     /// Rows `first..first + rows.len()`, possibly fewer than asked near the end.
     Rows {
@@ -222,6 +435,11 @@ impl FromWorker {
         match self {
             FromWorker::Progress { job, .. }
             | FromWorker::Done { job, .. }
+            | FromWorker::Analysis { job, .. }
+            | FromWorker::Filtering { job, .. }
+            | FromWorker::Filtered { job, .. }
+            | FromWorker::Stream { job, .. }
+            | FromWorker::Located { job, .. }
             | FromWorker::Rows { job, .. }
             | FromWorker::Detail { job, .. }
             | FromWorker::QueryFailed { job, .. }
@@ -252,7 +470,9 @@ mod tests {
             rows: vec![Row {
                 number: 1,
                 rel: "0.000000000".into(),
-                abs: "1970-01-01 00:00:00.000000000".into(),
+                delta: "0.000000000".into(),
+                secs: 0,
+                nanos: 0,
                 src: "10.0.0.1".into(),
                 dst: "10.0.0.2".into(),
                 proto: "TCP".into(),
@@ -266,6 +486,12 @@ mod tests {
         assert_eq!(FromWorker::from_json("garbage"), None);
         let q = ToWorker::Detail { job: 2, number: 9 };
         assert_eq!(ToWorker::from_json(&q.to_json()), Some(q));
+        let q = ToWorker::Export {
+            job: 2,
+            what: ExportKind::Html,
+        };
+        assert_eq!(ToWorker::from_json(&q.to_json()), Some(q.clone()));
+        assert_eq!(q.job(), 2);
     }
 
     #[test]

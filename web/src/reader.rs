@@ -9,7 +9,11 @@
 //! stream cannot be read back from the compressed `File`.
 
 use crate::protocol::{FromWorker, Level};
+use std::collections::HashMap;
+use tracelens::analysis::{detections_by_packet, CaptureAnalysis, Findings};
 use tracelens::capture::{CaptureInfo, CaptureReader, Event, Format, Packet, Timestamp};
+use tracelens::detect::overview::Overview;
+use tracelens::detect::Detection;
 
 /// How many of the reader's non-fatal notes the page lists.
 pub const MAX_NOTES: usize = 20;
@@ -157,6 +161,43 @@ fn layout_of(info: &CaptureInfo) -> Layout {
     }
 }
 
+/// What the whole-capture analysis found, kept once the file has been read: the page's
+/// findings view and overview, the filter's `finding` fields and the report come from here.
+pub struct Results {
+    pub detections: Vec<Detection>,
+    /// Which detections each packet is evidence for.
+    pub by_packet: HashMap<u64, Vec<usize>>,
+    pub overview: Overview,
+    pub findings: Findings,
+    /// Kept for the conversation a packet belongs to (`context_sentences`).
+    pub analysis: CaptureAnalysis,
+}
+
+impl Results {
+    /// Ids and severities of the detections packet `number` is evidence for.
+    pub fn detections_of(&self, number: u64) -> Vec<(&'static str, tracelens::explain::Severity)> {
+        self.by_packet
+            .get(&number)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|&i| self.detections.get(i))
+                    .map(|d| (d.finding.id, d.severity()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A sentence or two placing packet `number` in its conversation and detections.
+    pub fn context(&self, number: u64) -> String {
+        tracelens::analysis::context_sentences(
+            self.analysis.flows(),
+            number,
+            &self.detections,
+            self.by_packet.get(&number),
+        )
+    }
+}
+
 /// One file being read.
 pub struct Job {
     pub id: u32,
@@ -165,6 +206,19 @@ pub struct Job {
     bytes: u64,
     error: Option<String>,
     ended: bool,
+    cancelled: bool,
+    /// Explains every packet and feeds the detectors while the file is read.
+    analysis: Option<CaptureAnalysis>,
+    pub results: Option<Results>,
+    /// The packet numbers the filter kept, ascending; `None` shows every packet.
+    pub view: Option<Vec<u64>>,
+    /// A note to list first among the reader's (how a pasted hex dump was read).
+    pub note: Option<String>,
+    /// The size of the file being read, for the progress line.
+    pub size: u64,
+    /// Bumped by every filter, follow or export pass over the file; a pass that sees a newer
+    /// number than its own was replaced and stops.
+    pub pass: u32,
 }
 
 impl Job {
@@ -176,12 +230,105 @@ impl Job {
             bytes: 0,
             error: None,
             ended: false,
+            cancelled: false,
+            analysis: Some(CaptureAnalysis::new()),
+            results: None,
+            view: None,
+            note: None,
+            size: 0,
+            pass: 0,
         }
     }
 
-    /// True once the reader has reached the end or an error: further slices would be ignored.
+    /// One line about the file for reports: format, packets and bytes read.
+    pub fn info_line(&self) -> String {
+        let mut s = format!(
+            "{} packets, {} bytes read",
+            self.index.len(),
+            self.bytes
+        );
+        if let Some(f) = self.format() {
+            s = format!("{f}; {s}");
+        }
+        if self.cancelled {
+            s.push_str(" (reading was stopped before the end)");
+        }
+        if let Some(e) = &self.error {
+            s.push_str(&format!("; reading stopped: {e}"));
+        }
+        s
+    }
+
+    /// Rows in the list as shown.
+    pub fn shown(&self) -> u64 {
+        match &self.view {
+            Some(v) => v.len() as u64,
+            None => self.index.len(),
+        }
+    }
+
+    /// The packet number at list position `pos` (1-based).
+    pub fn number_at(&self, pos: u64) -> Option<u64> {
+        match &self.view {
+            Some(v) => v.get(usize::try_from(pos.checked_sub(1)?).ok()?).copied(),
+            None => (pos >= 1 && pos <= self.index.len()).then_some(pos),
+        }
+    }
+
+    /// List position of packet `number`, or of the first shown packet after it.
+    pub fn position_of(&self, number: u64) -> Option<u64> {
+        let pos = match &self.view {
+            Some(v) => v.partition_point(|&n| n < number) as u64 + 1,
+            None => number.max(1),
+        };
+        (pos <= self.shown()).then_some(pos)
+    }
+
+    /// True when packet `number` is in the list as shown.
+    pub fn is_shown(&self, number: u64) -> bool {
+        match &self.view {
+            Some(v) => v.binary_search(&number).is_ok(),
+            None => self.index.get(number).is_some(),
+        }
+    }
+
+    /// The finding ids and severities the filter's `finding` fields see for a packet: its own
+    /// findings and the detections it is evidence for.
+    pub fn findings_of(
+        &self,
+        number: u64,
+        d: &tracelens::Dissection,
+    ) -> Vec<(&'static str, tracelens::explain::Severity)> {
+        let mut v: Vec<(&'static str, tracelens::explain::Severity)> =
+            tracelens::explain::packet_findings(number, d)
+                .iter()
+                .filter_map(|f| {
+                    let e = tracelens::explain::registry().get(f.id)?;
+                    Some((f.id, e.severity))
+                })
+                .collect();
+        if let Some(r) = &self.results {
+            v.extend(r.detections_of(number));
+        }
+        v
+    }
+
+    /// True once the reader has reached the end or an error, or was cancelled: further slices
+    /// would be ignored.
     pub fn stopped(&self) -> bool {
-        self.ended || self.error.is_some()
+        self.ended || self.cancelled || self.error.is_some()
+    }
+
+    /// Stops reading; what was read stays, and `finish` then analyses it.
+    pub fn cancel(&mut self) {
+        if !self.ended {
+            self.cancelled = true;
+        }
+    }
+
+    /// True once `finish` has run.
+    pub fn finished(&self) -> bool {
+        self.results.is_some()
     }
 
     /// Feeds one slice and returns the progress report for it.
@@ -195,6 +342,7 @@ impl Job {
             job: self.id,
             packets: self.index.len(),
             bytes: self.bytes,
+            size: self.size,
             format: self.format(),
         }
     }
@@ -206,20 +354,43 @@ impl Job {
             self.drain();
         }
         self.ended = true;
+        if let Some(mut analysis) = self.analysis.take() {
+            let detections = analysis.finish();
+            // A packet that is evidence of a detection is marked at least as badly in the list.
+            for d in &detections {
+                let lvl = Level::from_severity(Some(d.severity())).to_u8();
+                for &n in &d.packets {
+                    if let Some(e) = usize::try_from(n.saturating_sub(1))
+                        .ok()
+                        .and_then(|i| self.index.entries.get_mut(i))
+                    {
+                        e.level = e.level.max(lvl);
+                    }
+                }
+            }
+            self.results = Some(Results {
+                by_packet: detections_by_packet(&detections),
+                overview: analysis.overview(&detections),
+                findings: analysis.findings(&detections),
+                detections,
+                analysis,
+            });
+        }
         FromWorker::Done {
             job: self.id,
             packets: self.index.len(),
             bytes: self.bytes,
+            size: self.size,
             format: self.format(),
             notes: self
-                .reader
-                .info()
-                .notes
+                .note
                 .iter()
+                .chain(self.reader.info().notes.iter())
                 .take(MAX_NOTES)
                 .cloned()
                 .collect(),
             error: self.error.clone(),
+            cancelled: self.cancelled,
         }
     }
 
@@ -231,11 +402,15 @@ impl Job {
         loop {
             match self.reader.next() {
                 Event::Packet(p) => {
-                    // The list marks every row with its worst finding, so each packet is decoded
-                    // and explained once here; only the severity is kept.
-                    let d = p.decode();
-                    let level =
-                        Level::from_severity(tracelens::explain::worst_severity(p.number, &d));
+                    // Each packet is decoded, explained and shown to the detectors once here;
+                    // the index keeps only its worst severity, to mark its row.
+                    let level = match self.analysis.as_mut() {
+                        Some(a) => {
+                            a.observe(&p);
+                            Level::from_severity(a.worst.last().copied().flatten())
+                        }
+                        None => Level::None,
+                    };
                     self.index.push(&p, self.reader.info(), level);
                 }
                 Event::NeedMore => break,
@@ -245,6 +420,64 @@ impl Job {
                 }
                 Event::Error(e) => {
                     self.error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// A second pass over a file already indexed (for a filter, a followed stream or an export):
+/// the same reader, fed the file again, handing each packet to the caller.
+pub struct Rescan {
+    reader: CaptureReader,
+    done: bool,
+}
+
+impl Default for Rescan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Rescan {
+    pub fn new() -> Rescan {
+        Rescan {
+            reader: CaptureReader::new(),
+            done: false,
+        }
+    }
+
+    /// Feeds one slice and hands every complete packet in it to `each`.
+    pub fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(&Packet)) {
+        if !self.done {
+            self.reader.feed(chunk);
+            self.drain(each);
+        }
+    }
+
+    /// The file ended: hands over what is left.
+    pub fn finish(&mut self, each: &mut dyn FnMut(&Packet)) {
+        if !self.done {
+            self.reader.finish();
+            self.drain(each);
+        }
+        self.done = true;
+    }
+
+    /// True once the reader reached the end or stopped at damage (which the first pass
+    /// reported already).
+    pub fn done(&self) -> bool {
+        self.done
+    }
+
+    fn drain(&mut self, each: &mut dyn FnMut(&Packet)) {
+        loop {
+            match self.reader.next() {
+                Event::Packet(p) => each(&p),
+                Event::NeedMore => break,
+                Event::End | Event::Error(_) => {
+                    self.done = true;
                     break;
                 }
             }
@@ -363,6 +596,91 @@ pub(crate) mod tests {
         assert_eq!((e[1].cap_len, e[1].orig_len, e[1].link_type), (14, 14, 1));
         assert_eq!(e[1].ts.secs, 101);
         assert_eq!(whole_job.index.layout, Some(Layout::Pcap { hdr: 16 }));
+    }
+
+    fn example(name: &str) -> &'static [u8] {
+        crate::examples::EXAMPLES
+            .iter()
+            .find(|e| e.file == name)
+            .map(|e| e.bytes)
+            .unwrap()
+    }
+
+    #[test]
+    fn finishing_analyses_the_capture_and_marks_evidence_rows() {
+        let (job, done) = read(example("smurf.pcap"), 1000);
+        assert!(matches!(done, FromWorker::Done { packets: 105, cancelled: false, .. }));
+        let r = job.results.as_ref().unwrap();
+        let ids: Vec<&str> = r.detections.iter().map(|d| d.finding.id).collect();
+        assert!(ids.contains(&"broadcast.smurf"), "{ids:?}");
+        // Packet 1 (an echo request to the broadcast address) is evidence of the smurf alert.
+        assert_eq!(job.index.get(1).unwrap().level(), Level::Alert);
+        assert!(r
+            .detections_of(1)
+            .iter()
+            .any(|(id, _)| *id == "broadcast.smurf"));
+        assert!(r.context(2).contains("conversation"), "{}", r.context(2));
+    }
+
+    #[test]
+    fn a_view_maps_positions_to_packets_and_back() {
+        let (mut job, _) = read(example("tcp-session.pcap"), 64);
+        assert_eq!((job.shown(), job.number_at(11), job.number_at(12)), (11, Some(11), None));
+        job.view = Some(vec![2, 5, 9]);
+        assert_eq!(job.shown(), 3);
+        assert_eq!(job.number_at(0), None);
+        assert_eq!(job.number_at(2), Some(5));
+        assert_eq!(job.position_of(5), Some(2));
+        // A packet the filter hid: the next one shown.
+        assert_eq!(job.position_of(6), Some(3));
+        assert_eq!(job.position_of(10), None);
+        assert!(job.is_shown(9) && !job.is_shown(3));
+    }
+
+    #[test]
+    fn a_rescan_sees_the_same_packets_in_any_slicing() {
+        let bytes = example("rpc-syn-sweep.pcap");
+        for chunk in [1, 7, 100, 1 << 20] {
+            let mut scan = Rescan::new();
+            let mut numbers = Vec::new();
+            let mut each = |p: &Packet| numbers.push(p.number);
+            for c in bytes.chunks(chunk) {
+                scan.feed(c, &mut each);
+            }
+            scan.finish(&mut each);
+            assert!(scan.done());
+            assert_eq!(numbers, (1..=174).collect::<Vec<u64>>(), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn cancelling_keeps_what_was_read_and_analyses_it() {
+        let bytes = example("rpc-syn-sweep.pcap");
+        let mut job = Job::new(3);
+        job.feed(&bytes[..2000]);
+        let read_so_far = job.index.len();
+        job.cancel();
+        assert!(job.stopped());
+        job.feed(&bytes[2000..]);
+        let done = job.finish();
+        assert!(read_so_far > 0 && read_so_far < 174);
+        assert!(matches!(done, FromWorker::Done { cancelled: true, packets, .. } if packets == read_so_far));
+        assert!(job.finished());
+        assert!(job.info_line().contains("stopped before the end"));
+    }
+
+    #[test]
+    fn findings_for_the_filter_include_detections() {
+        let (job, _) = read(example("smurf.pcap"), 4096);
+        let c = tracelens::capture::read_all(example("smurf.pcap"));
+        let p = &c.packets[0];
+        let ids: Vec<&str> = job
+            .findings_of(p.number, &p.decode())
+            .iter()
+            .map(|(id, _)| *id)
+            .collect();
+        assert!(ids.contains(&"icmp.echo.to_broadcast"), "{ids:?}");
+        assert!(ids.contains(&"broadcast.smurf"), "{ids:?}");
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! serialisable views of `protocol`. It must never keep what it computes (the index is the only
 //! per-packet state) and never read raw bytes to find fields: the dissection says where they are.
 
-use crate::protocol::{Detail, EvidenceView, FieldView, FindingView, LayerView, Level, Row};
-use crate::reader::{Entry, Index};
+use crate::protocol::{
+    AnalysisView, ConversationView, Detail, EvidenceView, FieldView, FindingView, GroupView,
+    LayerView, Level, MarkView, ProtoView, Row, TalkerView, TimelineView,
+};
+use crate::reader::{Entry, Index, Results};
 use tracelens::capture::Timestamp;
 use tracelens::decode::{decode_with_len, Dissection, Layer};
 use tracelens::explain::{explain_packet, fields::meaning};
@@ -19,10 +22,40 @@ fn dissect(e: &Entry, data: &[u8]) -> Dissection {
     decode_with_len(data, e.link_type, orig)
 }
 
+fn nanos(t: Timestamp) -> i128 {
+    i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos)
+}
+
 fn rel_time(ix: &Index, ts: Timestamp) -> String {
     let first = ix.first_ts.unwrap_or(ts);
-    let nanos = |t: Timestamp| i128::from(t.secs) * 1_000_000_000 + i128::from(t.nanos);
     fmt_relative(nanos(ts) - nanos(first))
+}
+
+/// Time since the packet captured just before (Wireshark's "delta time").
+fn delta_time(ix: &Index, number: u64) -> String {
+    let now = ix.get(number).map(|e| e.ts);
+    let before = number
+        .checked_sub(1)
+        .and_then(|n| ix.get(n))
+        .map(|e| e.ts)
+        .or(now);
+    match (now, before) {
+        (Some(a), Some(b)) => fmt_relative(nanos(a) - nanos(b)),
+        _ => String::new(),
+    }
+}
+
+/// True when the packet carries TCP or UDP outside any quoted header, so its stream can be
+/// followed.
+fn followable(d: &Dissection) -> bool {
+    d.layers
+        .iter()
+        .any(|l| !l.quoted && matches!(l.proto, "tcp" | "udp"))
+}
+
+/// Packet `number` decoded from its captured bytes `data`.
+pub fn dissect_packet(ix: &Index, number: u64, data: &[u8]) -> Option<Dissection> {
+    Some(dissect(ix.get(number)?, data))
 }
 
 /// Layers that say nothing about which protocol a packet carries: left out of the column.
@@ -95,7 +128,9 @@ pub fn row(ix: &Index, number: u64, data: &[u8]) -> Option<Row> {
     Some(Row {
         number,
         rel: rel_time(ix, e.ts),
-        abs: e.ts.format_utc(),
+        delta: delta_time(ix, number),
+        secs: e.ts.secs,
+        nanos: e.ts.nanos,
         src,
         dst,
         proto: protocol_name(&d),
@@ -105,8 +140,9 @@ pub fn row(ix: &Index, number: u64, data: &[u8]) -> Option<Row> {
     })
 }
 
-/// Everything the detail panes show for packet `number`.
-pub fn detail(ix: &Index, number: u64, data: &[u8]) -> Option<Detail> {
+/// Everything the detail panes show for packet `number`; `context` places it in its
+/// conversation and detections (empty while the file is still being read).
+pub fn detail(ix: &Index, number: u64, data: &[u8], context: String) -> Option<Detail> {
     let e = ix.get(number)?;
     let d = dissect(e, data);
     let ex = explain_packet(number, &d);
@@ -168,7 +204,8 @@ pub fn detail(ix: &Index, number: u64, data: &[u8]) -> Option<Detail> {
         .unwrap_or_else(|| format!("link type {}", e.link_type));
     Some(Detail {
         number,
-        abs: e.ts.format_utc(),
+        secs: e.ts.secs,
+        nanos: e.ts.nanos,
         rel: rel_time(ix, e.ts),
         cap_len: e.cap_len,
         orig_len: e.orig_len,
@@ -177,12 +214,186 @@ pub fn detail(ix: &Index, number: u64, data: &[u8]) -> Option<Detail> {
         layers,
         bytes: data.to_vec(),
         narrative: ex.narrative,
+        context,
         findings,
+        followable: followable(&d),
     })
+}
+
+/// Most buckets of the timeline: enough to see bursts, few enough to draw as one SVG.
+pub const TIMELINE_BUCKETS: usize = 240;
+
+/// The smallest of 1, 2 or 5 times a power of ten that is at least `min` seconds (and at least
+/// a microsecond), so bucket edges fall on round times.
+pub fn nice_step(min: f64) -> f64 {
+    let min = if min.is_finite() { min.max(1e-6) } else { 1.0 };
+    let mut p = 10f64.powf(min.log10().floor());
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            if m * p >= min * (1.0 - 1e-9) {
+                return m * p;
+            }
+        }
+        p *= 10.0;
+    }
+}
+
+/// Packets per time bucket over the capture, with each finding marked where its first packet
+/// falls. At most [`TIMELINE_BUCKETS`] buckets of a round width: milliseconds for a burst,
+/// minutes for a day.
+pub fn timeline(ix: &Index, groups: &[GroupView]) -> TimelineView {
+    let (Some(first), Some(last)) = (ix.first_ts, ix.entries.iter().map(|e| e.ts).max()) else {
+        return TimelineView::default();
+    };
+    let span = (nanos(last) - nanos(first)).max(0) as f64 / 1e9;
+    let bucket_secs = nice_step(span / TIMELINE_BUCKETS as f64);
+    let n = ((span / bucket_secs).floor() as usize + 1).min(TIMELINE_BUCKETS + 1);
+    let bucket_of = |ts: Timestamp| -> usize {
+        let t = (nanos(ts) - nanos(first)).max(0) as f64 / 1e9;
+        ((t / bucket_secs).floor() as usize).min(n - 1)
+    };
+    let mut counts = vec![0u64; n];
+    for e in &ix.entries {
+        if let Some(c) = counts.get_mut(bucket_of(e.ts)) {
+            *c += 1;
+        }
+    }
+    // Worst last, so it is drawn on top where markers share a bucket.
+    let marks = groups
+        .iter()
+        .rev()
+        .filter_map(|g| {
+            let p = *g.packets.first()?;
+            Some(MarkView {
+                bucket: bucket_of(ix.get(p)?.ts),
+                level: g.level,
+                packet: p,
+                title: g.title.clone(),
+            })
+        })
+        .collect();
+    TimelineView {
+        span_secs: span,
+        bucket_secs,
+        counts,
+        marks,
+    }
+}
+
+/// The overview and findings of the whole capture, as the page shows them.
+pub fn analysis(ix: &Index, r: &Results) -> AnalysisView {
+    let level = |s| Level::from_severity(Some(s));
+    let mut groups: Vec<GroupView> = r
+        .findings
+        .detections
+        .iter()
+        .map(|d| GroupView {
+            id: d.finding.id.clone(),
+            level: level(d.finding.severity),
+            title: d.finding.title.clone(),
+            text: d.finding.text.clone(),
+            next: d.finding.next.clone(),
+            benign: d.finding.benign.clone(),
+            references: d.finding.references.clone(),
+            count: d.packets.len() as u64,
+            packets: d.packets.clone(),
+            detection: true,
+            key: d.key.clone(),
+        })
+        .chain(r.findings.per_packet.iter().map(|g| GroupView {
+            id: g.first.id.clone(),
+            level: level(g.first.severity),
+            title: g.first.title.clone(),
+            text: g.first.text.clone(),
+            next: g.first.next.clone(),
+            benign: g.first.benign.clone(),
+            references: g.first.references.clone(),
+            count: g.count,
+            packets: g.packets.clone(),
+            detection: false,
+            key: String::new(),
+        }))
+        .collect();
+    // Worst first; among equals, detections (which sum up many packets) before single packets.
+    groups.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then(b.detection.cmp(&a.detection))
+            .then(a.packets.first().cmp(&b.packets.first()))
+    });
+    let o = &r.overview;
+    let flows = r.analysis.flows();
+    AnalysisView {
+        packets: o.packets,
+        bytes: o.bytes,
+        first: o.first.clone(),
+        last: o.last.clone(),
+        duration_secs: o.duration_secs,
+        damaged_packets: o.damaged_packets,
+        account: o.account.clone(),
+        timeline: timeline(ix, &groups),
+        groups,
+        protocols: o
+            .protocols
+            .iter()
+            .map(|p| ProtoView {
+                depth: p.depth,
+                proto: p.proto.clone(),
+                packets: p.packets,
+                bytes: p.bytes,
+                percent: p.percent,
+            })
+            .collect(),
+        talkers: o
+            .talkers
+            .iter()
+            .map(|t| TalkerView {
+                host: t.host.to_string(),
+                packets_sent: t.packets_sent,
+                packets_received: t.packets_received,
+                bytes_sent: t.bytes_sent,
+                bytes_received: t.bytes_received,
+                conversations: t.conversations,
+            })
+            .collect(),
+        conversations_total: o.conversations.total,
+        conversations: o
+            .conversations
+            .top
+            .iter()
+            .map(|c| ConversationView {
+                proto: c.proto.clone(),
+                label: c.label.clone(),
+                packets: c.packets,
+                bytes: c.bytes,
+                duration_secs: c.duration_secs,
+                state: c.state.code().to_string(),
+                history: c.history.clone(),
+                reading: c.reading.clone(),
+                first_packet: flows.flow(c.flow).map(|f| f.first_packet).unwrap_or(0),
+            })
+            .collect(),
+        tcp_states: o
+            .conversations
+            .tcp_states
+            .iter()
+            .map(|t| (t.reading.clone(), t.count))
+            .collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn timeline_steps_are_round() {
+        assert_eq!(nice_step(0.0), 1e-6);
+        assert!((nice_step(0.116 / 240.0) - 0.0005).abs() < 1e-12);
+        assert_eq!(nice_step(1.0), 1.0);
+        assert_eq!(nice_step(1.2), 2.0);
+        assert_eq!(nice_step(3600.0 / 240.0), 20.0);
+        assert_eq!(nice_step(f64::NAN), 1.0);
+    }
+
     use super::*;
     use crate::reader::tests::read;
 
@@ -231,7 +442,7 @@ mod tests {
         assert_eq!(r.proto, "UDP");
         assert_eq!(r.len, 47);
         assert_eq!(r.rel, "0.000000000");
-        assert_eq!(r.abs, "1970-01-01 00:00:10.000000000");
+        assert_eq!((r.secs, r.nanos, r.delta.as_str()), (10, 0, "0.000000000"));
         assert!(
             r.summary.contains("10.0.0.1.40001 > 10.0.0.3.9999"),
             "{}",
@@ -244,7 +455,7 @@ mod tests {
         let bytes = udp_pcap();
         let (job, _) = read(&bytes, 100);
         let data = &bytes[40..87];
-        let d = detail(&job.index, 1, data).unwrap();
+        let d = detail(&job.index, 1, data, String::new()).unwrap();
         assert_eq!(d.bytes, data);
         let ip = d.layers.iter().find(|l| l.proto == "ip").unwrap();
         let src = ip.fields.iter().find(|f| f.name == "ip.src").unwrap();
@@ -254,7 +465,7 @@ mod tests {
             (26, 4, "10.0.0.1")
         );
         assert!(!d.narrative.is_empty());
-        assert_eq!(detail(&job.index, 2, data), None);
+        assert_eq!(detail(&job.index, 2, data, String::new()), None);
     }
 
     #[test]
@@ -264,7 +475,7 @@ mod tests {
         for cut in 0..=47 {
             let data = &bytes[40..40 + cut];
             assert!(row(&job.index, 1, data).is_some());
-            assert!(detail(&job.index, 1, data).is_some());
+            assert!(detail(&job.index, 1, data, String::new()).is_some());
         }
     }
 }

@@ -467,8 +467,13 @@ pub fn read_all(bytes: &[u8]) -> Capture {
     }
 }
 
+/// `n` and the noun that goes with it: `1 packet`, `1,204 packets`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` as `1,234,567`, for messages people read.
-pub(crate) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     // Digits left before the next comma, counted from the left.

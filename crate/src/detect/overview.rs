@@ -9,7 +9,7 @@
 
 use super::flows::{FlowProto, FlowState, FlowTable, Host, RETRANSMISSION};
 use super::{Detection, Observed};
-use crate::capture::{thousands, Timestamp};
+use crate::capture::{count, thousands, Timestamp};
 use crate::explain::Severity;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -431,9 +431,6 @@ pub fn duration_text(secs: f64) -> String {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
 
 /// Joins `a`, `a and b`, `a, b and c`.
 fn join_and(items: &[String]) -> String {
@@ -463,7 +460,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
     }
     let mut p = format!(
         "The capture holds {} ({} bytes) spanning {}",
-        plural(ov.packets, "packet", "packets"),
+        count(ov.packets, "packet", "packets"),
         thousands(ov.bytes),
         duration_text(ov.duration_secs)
     );
@@ -495,7 +492,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
         let _ = write!(
             p,
             " {} did not decode completely (cut short or malformed).",
-            plural(ov.damaged_packets, "packet", "packets")
+            count(ov.damaged_packets, "packet", "packets")
         );
     }
     out.push(p);
@@ -511,7 +508,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
         let mut p = format!(
             "There {} {} ({}).",
             if c.total == 1 { "is" } else { "are" },
-            plural(c.total, "conversation", "conversations"),
+            count(c.total, "conversation", "conversations"),
             join_and(&kinds)
         );
         // Broadcast and multicast groups only receive, so the busiest *sender* is the host worth
@@ -528,7 +525,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
                 t.host,
                 thousands(t.bytes_sent),
                 thousands(t.bytes_received),
-                plural(t.conversations, "conversation", "conversations"),
+                count(t.conversations, "conversation", "conversations"),
             );
         }
         let tcp: u64 = c.tcp_states.iter().map(|s| s.count).sum();
@@ -541,7 +538,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
             let _ = write!(
                 p,
                 " Of the {}: {}.",
-                plural(tcp, "TCP connection", "TCP connections"),
+                count(tcp, "TCP connection", "TCP connections"),
                 parts.join("; ")
             );
         }
@@ -549,14 +546,18 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
             let _ = write!(
                 p,
                 " {} belong to conversations beyond the flow table's limit and are not analyzed.",
-                plural(c.untracked_packets, "packet", "packets")
+                count(c.untracked_packets, "packet", "packets")
             );
         }
         out.push(p);
     }
 
     if ov.findings.is_empty() {
-        out.push("No findings: nothing in the traffic stood out to the detectors.".to_string());
+        out.push(
+            "No pattern across packets (a scan, sweep, flood or storm) stood out to the \
+             detectors; what single packets show is listed with each packet."
+                .to_string(),
+        );
         return out;
     }
     let mut counts: Vec<String> = Vec::new();
@@ -573,7 +574,7 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
     }
     let mut p = format!(
         "The analysis raised {} ({}).",
-        plural(ov.findings.len() as u64, "finding", "findings"),
+        count(ov.findings.len() as u64, "finding", "findings"),
         counts.join(", ")
     );
     let serious: Vec<String> = ov
@@ -614,9 +615,9 @@ fn account(ov: &Overview, flows: &FlowTable, detections: &[Detection]) -> Vec<St
         let _ = write!(
             p,
             " TCP had to resend data {} in {} of {}: {}.",
-            plural(n, "time", "times"),
+            count(n, "time", "times"),
             thousands(conns),
-            plural(tcp_total, "connection", "connections"),
+            count(tcp_total, "connection", "connections"),
             if n <= 3 * conns {
                 "ordinary recovery from occasional loss"
             } else {

@@ -451,11 +451,30 @@ fn unknown_name(w: &str, span: Span) -> FilterError {
         .chain(SPECIAL.iter().copied())
         .chain(PROTO_ALIASES.iter().map(|(a, _)| *a));
     let mut message = format!("no field called `{w}`");
-    if let Some(s) = suggest(w, candidates) {
+    let habit = HABITS
+        .iter()
+        .find(|(typed, _)| typed.eq_ignore_ascii_case(w))
+        .map(|(_, meant)| *meant);
+    if let Some(s) = habit.or_else(|| suggest(w, candidates)) {
         message.push_str(&format!("; did you mean `{s}`?"));
     }
     err(span, message)
 }
+
+/// Names people bring from tcpdump's flag names or plain English, with Wireshark's name for
+/// the same thing; edit distance alone would point `tcp.flags.rst` at `tcp.flags.res`.
+const HABITS: &[(&str, &str)] = &[
+    ("tcp.flags.rst", "tcp.flags.reset"),
+    ("tcp.flags.psh", "tcp.flags.push"),
+    ("tcp.rst", "tcp.flags.reset"),
+    ("tcp.psh", "tcp.flags.push"),
+    ("ip.source", "ip.src"),
+    ("ip.destination", "ip.dst"),
+    ("tcp.src", "tcp.srcport"),
+    ("tcp.dst", "tcp.dstport"),
+    ("udp.src", "udp.srcport"),
+    ("udp.dst", "udp.dstport"),
+];
 
 /// The likeliest intended name: a near miss by edit distance (`tcp.flagz`), or a name typed
 /// without its middle part (`tcp.syn` for `tcp.flags.syn`), preferring the first unless the second

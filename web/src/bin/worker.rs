@@ -1,16 +1,25 @@
-//! The capture worker: receives `{ job, file }` from the page, reads the file in slices with
-//! `Blob.slice` + `arrayBuffer()` into the per-packet index, and then answers the page's
-//! questions (a screenful of rows, one packet's detail) by slicing the file again.
+//! The capture worker: receives `{ job, file }` (or `{ job, hex }`, a pasted dump made into a
+//! one-packet capture here) from the page, reads the file in slices with `Blob.slice` +
+//! `arrayBuffer()` into the per-packet index while the core explains every packet and runs the
+//! detectors, and then answers the page's questions (a screenful of rows, one packet's detail)
+//! by slicing the file again. Filters, followed streams and exports read the file once more.
 //!
-//! Owns the reading loop and the open file. It must never hold the page's thread (that is why it
+//! Owns the reading loops and the open file. It must never hold the page's thread (that is why it
 //! is a worker), never keep decoded packets, and never send more than what the page draws.
 
 use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use tracelens_web::protocol::{FromWorker, ToWorker, CHUNK, KEY_FILE, KEY_JOB, MAX_ROWS};
-use tracelens_web::reader::{Index, Job};
-use tracelens_web::view;
+use tracelens::capture::write::{pcap_bytes, CaptureWriter, PacketRecord};
+use tracelens::capture::{Packet, Timestamp};
+use tracelens::filter::Filter;
+use tracelens::stream::{Direction, StreamBuilder, StreamKey};
+use tracelens_web::protocol::{
+    ExportKind, FilterErrorView, FromWorker, SegmentView, StreamView, ToWorker, CHUNK, FIRST_CHUNK, KEY_BLOB,
+    KEY_DOWNLOAD, KEY_FILE, KEY_HEX, KEY_JOB, MAX_ROWS, MAX_STREAM_BYTES,
+};
+use tracelens_web::reader::{Index, Job, Rescan};
+use tracelens_web::{save_name, view};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -62,7 +71,8 @@ async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
     let size = file.size().max(0.0) as u64;
     let mut start = 0u64;
     while start < size && !job.borrow().stopped() {
-        let end = start.saturating_add(CHUNK).min(size);
+        let step = if start == 0 { FIRST_CHUNK } else { CHUNK };
+        let end = start.saturating_add(step).min(size);
         match read_slice(&file, start, end).await {
             Ok(bytes) => {
                 if CURRENT.with(Cell::get) != id {
@@ -85,7 +95,292 @@ async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
     }
     let msg = job.borrow_mut().finish();
     post(&msg);
+    let analysis = {
+        let j = job.borrow();
+        j.results.as_ref().map(|r| view::analysis(&j.index, r))
+    };
+    if let Some(a) = analysis {
+        post(&FromWorker::Analysis {
+            job: id,
+            analysis: Box::new(a),
+        });
+    }
 }
+
+/// Reads the whole file again for a filter, a stream or an export, handing each packet the
+/// first pass indexed to `each` (a cancelled first pass indexed fewer than the file holds) and
+/// calling `slice_done` after each slice. `Ok(false)` when a newer pass or file replaced it.
+async fn rescan(
+    id: u32,
+    pass: u32,
+    file: &File,
+    job: &Rc<RefCell<Job>>,
+    each: &mut dyn FnMut(&Packet),
+    slice_done: &mut dyn FnMut(),
+) -> Result<bool, String> {
+    let size = file.size().max(0.0) as u64;
+    let indexed = job.borrow().index.len();
+    let mut only_indexed = |p: &Packet| {
+        if p.number <= indexed {
+            each(p)
+        }
+    };
+    let mut scan = Rescan::new();
+    let mut start = 0u64;
+    while start < size && !scan.done() {
+        let end = start.saturating_add(CHUNK).min(size);
+        let bytes = read_slice(file, start, end)
+            .await
+            .map_err(|e| format!("the browser could not read the file at byte {start}: {e}"))?;
+        if CURRENT.with(Cell::get) != id || job.borrow().pass != pass {
+            return Ok(false);
+        }
+        scan.feed(&bytes, &mut only_indexed);
+        slice_done();
+        start = end;
+    }
+    scan.finish(&mut only_indexed);
+    Ok(true)
+}
+
+/// Starts a new pass over the file; any older one stops at its next slice.
+fn new_pass(job: &Rc<RefCell<Job>>) -> u32 {
+    let mut j = job.borrow_mut();
+    j.pass = j.pass.wrapping_add(1);
+    j.pass
+}
+
+fn not_ready(id: u32, what: &str) -> FromWorker {
+    FromWorker::QueryFailed {
+        job: id,
+        message: format!("{what} once the whole file has been read"),
+    }
+}
+
+async fn apply_filter(id: u32, expr: String, file: File, job: Rc<RefCell<Job>>) -> FromWorker {
+    if !job.borrow().finished() {
+        return not_ready(id, "filters apply");
+    }
+    let f = match Filter::parse(&expr) {
+        Ok(f) => f,
+        Err(e) => {
+            return FromWorker::Filtered {
+                job: id,
+                expr,
+                shown: job.borrow().shown(),
+                error: Some(FilterErrorView {
+                    at: e.at,
+                    len: e.len,
+                    message: e.message,
+                }),
+            }
+        }
+    };
+    let pass = new_pass(&job);
+    if f.is_empty() {
+        let mut j = job.borrow_mut();
+        j.view = None;
+        return FromWorker::Filtered {
+            job: id,
+            expr: String::new(),
+            shown: j.shown(),
+            error: None,
+        };
+    }
+    let mut keep = Vec::new();
+    let checked = Cell::new(0u64);
+    let result = {
+        let job2 = job.clone();
+        let mut each = |p: &Packet| {
+            checked.set(checked.get() + 1);
+            let d = p.decode();
+            let hit = if f.uses_findings() {
+                let fs = job2.borrow().findings_of(p.number, &d);
+                f.matches(&d, &fs)
+            } else {
+                f.matches(&d, &[])
+            };
+            if hit {
+                keep.push(p.number);
+            }
+        };
+        let mut progress = || {
+            post(&FromWorker::Filtering {
+                job: id,
+                checked: checked.get(),
+            })
+        };
+        rescan(id, pass, &file, &job, &mut each, &mut progress).await
+    };
+    match result {
+        Ok(true) => {
+            let mut j = job.borrow_mut();
+            let shown = keep.len() as u64;
+            j.view = Some(keep);
+            FromWorker::Filtered {
+                job: id,
+                expr,
+                shown,
+                error: None,
+            }
+        }
+        // Replaced by a newer filter: that one answers.
+        Ok(false) => FromWorker::Filtering {
+            job: id,
+            checked: checked.get(),
+        },
+        Err(message) => FromWorker::QueryFailed { job: id, message },
+    }
+}
+
+async fn follow(id: u32, number: u64, file: File, job: Rc<RefCell<Job>>) -> FromWorker {
+    if !job.borrow().finished() {
+        return not_ready(id, "streams can be followed");
+    }
+    let key = match bytes_for(&file, &job, number, 1).await {
+        Ok((buf, at)) => {
+            let j = job.borrow();
+            j.index
+                .bytes(number, &buf, at)
+                .and_then(|b| view::dissect_packet(&j.index, number, b))
+                .and_then(|d| StreamKey::of(&d))
+        }
+        Err(message) => return FromWorker::QueryFailed { job: id, message },
+    };
+    let Some(key) = key else {
+        return FromWorker::QueryFailed {
+            job: id,
+            message: format!("packet {number} is not TCP or UDP, so it has no stream to follow"),
+        };
+    };
+    let pass = new_pass(&job);
+    let mut b = StreamBuilder::new(key, MAX_STREAM_BYTES);
+    let result = {
+        let mut each = |p: &Packet| b.push(p.number, &p.data, &p.decode());
+        rescan(id, pass, &file, &job, &mut each, &mut || {}).await
+    };
+    match result {
+        Ok(true) => {
+            let s = b.finish();
+            FromWorker::Stream {
+                job: id,
+                stream: Box::new(StreamView {
+                    number,
+                    proto: s.key.proto().name().to_string(),
+                    client: s.client.clone(),
+                    server: s.server.clone(),
+                    packets: s.packets,
+                    bytes_from_client: s.bytes_from_client,
+                    bytes_from_server: s.bytes_from_server,
+                    truncated: s.truncated,
+                    notes: s.notes.clone(),
+                    segments: s
+                        .segments
+                        .into_iter()
+                        .map(|seg| SegmentView {
+                            from_client: seg.direction == Direction::FromClient,
+                            number: seg.number,
+                            data: seg.data,
+                        })
+                        .collect(),
+                }),
+            }
+        }
+        Ok(false) => FromWorker::QueryFailed {
+            job: id,
+            message: "replaced by a newer request".to_string(),
+        },
+        Err(message) => FromWorker::QueryFailed { job: id, message },
+    }
+}
+
+/// Posts `{ job, download, blob }` for the page to save.
+fn post_download(id: u32, name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map_err(|e| js_error_text(&e))?;
+    let msg = js_sys::Object::new();
+    Reflect::set(&msg, &KEY_JOB.into(), &JsValue::from(id)).map_err(|e| js_error_text(&e))?;
+    Reflect::set(&msg, &KEY_DOWNLOAD.into(), &JsValue::from_str(name))
+        .map_err(|e| js_error_text(&e))?;
+    Reflect::set(&msg, &KEY_BLOB.into(), &blob).map_err(|e| js_error_text(&e))?;
+    scope().post_message(&msg).map_err(|e| js_error_text(&e))
+}
+
+async fn export(id: u32, what: ExportKind, file: File, job: Rc<RefCell<Job>>) -> Option<FromWorker> {
+    if !job.borrow().finished() {
+        return Some(not_ready(id, "files can be saved"));
+    }
+    let name = file.name();
+    let done = match what {
+        ExportKind::Markdown | ExportKind::Html => {
+            let text = {
+                let j = job.borrow();
+                let Some(r) = j.results.as_ref() else {
+                    return Some(not_ready(id, "the report is ready"));
+                };
+                let input = tracelens::report::ReportInput {
+                    file_name: &name,
+                    info_line: j.info_line(),
+                    overview: &r.overview,
+                    findings: &r.findings,
+                };
+                if what == ExportKind::Html {
+                    tracelens::report::html(&input)
+                } else {
+                    tracelens::report::markdown(&input)
+                }
+            };
+            if what == ExportKind::Html {
+                post_download(id, &save_name(Some(&name), "-report.html"), text.as_bytes(), "text/html")
+            } else {
+                post_download(id, &save_name(Some(&name), "-report.md"), text.as_bytes(), "text/markdown")
+            }
+        }
+        ExportKind::Capture => {
+            let mut links: Vec<u32> = {
+                let j = job.borrow();
+                j.index
+                    .entries
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| j.is_shown(*i as u64 + 1))
+                    .map(|(_, e)| e.link_type)
+                    .collect()
+            };
+            links.sort_unstable();
+            links.dedup();
+            let mut w = CaptureWriter::for_link_types(&links);
+            let pcapng = w.is_pcapng();
+            let mut out = w.finish();
+            let pass = new_pass(&job);
+            let result = {
+                let job2 = job.clone();
+                let mut each = |p: &Packet| {
+                    if job2.borrow().is_shown(p.number) {
+                        let _ = w.write_into(&PacketRecord::from(p), &mut out);
+                    }
+                };
+                rescan(id, pass, &file, &job, &mut each, &mut || {}).await
+            };
+            match result {
+                Ok(true) => {
+                    let suffix = if pcapng { "-shown.pcapng" } else { "-shown.pcap" };
+                    post_download(id, &save_name(Some(&name), suffix), &out, "application/vnd.tcpdump.pcap")
+                }
+                Ok(false) => return None,
+                Err(message) => return Some(FromWorker::QueryFailed { job: id, message }),
+            }
+        }
+    };
+    done.err().map(|message| FromWorker::QueryFailed {
+        job: id,
+        message: format!("could not hand the file over for saving: {message}"),
+    })
+}
+
 
 /// The file bytes that hold packets `first..first + count`, and where they start; empty for
 /// captures whose packets the index keeps in memory.
@@ -115,31 +410,22 @@ async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
             first,
             count,
         } => {
-            let total = job.borrow().index.len();
+            let total = job.borrow().shown();
             let first = first.max(1);
             let count = count.min(MAX_ROWS).min(total.saturating_sub(first - 1));
-            if count == 0 {
-                FromWorker::Rows {
+            let numbers: Vec<u64> = {
+                let j = job.borrow();
+                (first..first + count)
+                    .filter_map(|p| j.number_at(p))
+                    .collect()
+            };
+            match rows_of(&file, &job, &numbers).await {
+                Ok(rows) => FromWorker::Rows {
                     job: id,
                     first,
-                    rows: Vec::new(),
-                }
-            } else {
-                match bytes_for(&file, &job, first, count).await {
-                    Ok((buf, at)) => {
-                        let j = job.borrow();
-                        let ix: &Index = &j.index;
-                        let rows = (first..first + count)
-                            .filter_map(|n| view::row(ix, n, ix.bytes(n, &buf, at)?))
-                            .collect();
-                        FromWorker::Rows {
-                            job: id,
-                            first,
-                            rows,
-                        }
-                    }
-                    Err(message) => FromWorker::QueryFailed { job: id, message },
-                }
+                    rows,
+                },
+                Err(message) => FromWorker::QueryFailed { job: id, message },
             }
         }
         ToWorker::Detail { job: id, number } => {
@@ -154,9 +440,14 @@ async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
                     Ok((buf, at)) => {
                         let j = job.borrow();
                         let ix = &j.index;
+                        let context = j
+                            .results
+                            .as_ref()
+                            .map(|r| r.context(number))
+                            .unwrap_or_default();
                         match ix
                             .bytes(number, &buf, at)
-                            .and_then(|b| view::detail(ix, number, b))
+                            .and_then(|b| view::detail(ix, number, b, context))
                         {
                             Some(d) => FromWorker::Detail {
                                 job: id,
@@ -175,11 +466,63 @@ async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
                 }
             }
         }
+        ToWorker::Cancel { .. } => {
+            job.borrow_mut().cancel();
+            return;
+        }
+        ToWorker::Filter { job: id, expr } => apply_filter(id, expr, file, job).await,
+        ToWorker::Follow { job: id, number } => follow(id, number, file, job).await,
+        ToWorker::Export { job: id, what } => match export(id, what, file, job).await {
+            Some(m) => m,
+            None => return,
+        },
+        ToWorker::Locate { job: id, number } => FromWorker::Located {
+            job: id,
+            number,
+            pos: job.borrow().position_of(number),
+        },
     };
     // An answer about a file the page has since replaced is of no use to it.
     if CURRENT.with(Cell::get) == msg.job() {
         post(&msg);
     }
+}
+
+/// Rows of the given packets (ascending), reading the file in as few slices as the packets'
+/// spread allows: neighbours share a slice, far-apart packets (a filtered list) get their own.
+async fn rows_of(
+    file: &File,
+    job: &Rc<RefCell<Job>>,
+    numbers: &[u64],
+) -> Result<Vec<tracelens_web::protocol::Row>, String> {
+    let mut rows = Vec::with_capacity(numbers.len());
+    let mut i = 0;
+    while let Some(&first) = numbers.get(i) {
+        // Extend the run while the slice it needs stays small.
+        let mut j = i + 1;
+        while let Some(&n) = numbers.get(j) {
+            let within = job
+                .borrow()
+                .index
+                .span(first, n - first + 1)
+                .is_some_and(|(a, b)| b.saturating_sub(a) <= CHUNK);
+            if !within {
+                break;
+            }
+            j += 1;
+        }
+        let last = numbers.get(j - 1).copied().unwrap_or(first);
+        let (buf, at) = bytes_for(file, job, first, last - first + 1).await?;
+        let jb = job.borrow();
+        let ix: &Index = &jb.index;
+        for &n in numbers.get(i..j).unwrap_or(&[]) {
+            if let Some(r) = ix.bytes(n, &buf, at).and_then(|b| view::row(ix, n, b)) {
+                rows.push(r);
+            }
+        }
+        i = j;
+    }
+    Ok(rows)
 }
 
 fn on_message(ev: MessageEvent) {
@@ -188,9 +531,7 @@ fn on_message(ev: MessageEvent) {
         let Some(q) = ToWorker::from_json(&text) else {
             return;
         };
-        let id = match &q {
-            ToWorker::Rows { job, .. } | ToWorker::Detail { job, .. } => *job,
-        };
+        let id = q.job();
         let open = OPEN.with(|o| {
             o.borrow()
                 .as_ref()
@@ -210,10 +551,31 @@ fn on_message(ev: MessageEvent) {
     let file = Reflect::get(&data, &JsValue::from_str(KEY_FILE))
         .ok()
         .and_then(|v| v.dyn_into::<File>().ok());
+    let hex = Reflect::get(&data, &JsValue::from_str(KEY_HEX))
+        .ok()
+        .and_then(|v| v.as_string());
     CURRENT.with(|c| c.set(id));
+    let mut note = None;
+    let file = match (file, hex) {
+        (Some(f), _) => Some(f),
+        (None, Some(text)) => match hex_to_file(&text) {
+            Ok((f, why)) => {
+                note = Some(why);
+                Some(f)
+            }
+            Err(message) => {
+                post(&FromWorker::Failed { job: id, message });
+                return;
+            }
+        },
+        (None, None) => None,
+    };
     match file {
         Some(file) => {
-            let job = Rc::new(RefCell::new(Job::new(id)));
+            let mut j = Job::new(id);
+            j.note = note;
+            j.size = file.size().max(0.0) as u64;
+            let job = Rc::new(RefCell::new(j));
             // Replacing the old entry drops its index: only one file is kept at a time.
             OPEN.with(|o| {
                 *o.borrow_mut() = Some(Open {
@@ -231,7 +593,29 @@ fn on_message(ev: MessageEvent) {
     }
 }
 
+/// A pasted hex dump as a one-packet capture file, and why its link type was chosen.
+fn hex_to_file(text: &str) -> Result<(File, String), String> {
+    let frame = tracelens::hexinput::parse_hex_dump(text).map_err(|e| e.to_string())?;
+    let len = u32::try_from(frame.bytes.len()).unwrap_or(u32::MAX);
+    let bytes = pcap_bytes(
+        frame.link_type,
+        [PacketRecord {
+            link_type: frame.link_type,
+            ts: Timestamp { secs: 0, nanos: 0 },
+            orig_len: len,
+            data: &frame.bytes,
+        }],
+    );
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+    let file = File::new_with_u8_array_sequence(&parts, "pasted hex dump.pcap")
+        .map_err(|e| js_error_text(&e))?;
+    Ok((file, format!("Pasted hex dump: {}", frame.reason)))
+}
+
 fn main() {
+    // The explanation registry is parsed from its TOML tables on first use; doing it now, while
+    // the page waits for a file, keeps it out of the time to the first rows.
+    let _ = tracelens::explain::registry();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
