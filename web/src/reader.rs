@@ -216,6 +216,8 @@ pub struct Job {
     pub note: Option<String>,
     /// The size of the file being read, for the progress line.
     pub size: u64,
+    /// The file's first slice, kept so the first screen of rows and details needs no new read.
+    pub head: Vec<u8>,
     /// Bumped by every filter, follow or export pass over the file; a pass that sees a newer
     /// number than its own was replaced and stops.
     pub pass: u32,
@@ -236,6 +238,7 @@ impl Job {
             view: None,
             note: None,
             size: 0,
+            head: Vec::new(),
             pass: 0,
         }
     }

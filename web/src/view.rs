@@ -382,6 +382,49 @@ pub fn analysis(ix: &Index, r: &Results) -> AnalysisView {
     }
 }
 
+/// Runs a whole capture through what a first file goes through (reading, analysis, the
+/// overview, a screenful of rows, one packet's detail, each as the JSON posted to the page) and
+/// returns how many bytes of messages that made. The worker does this with the built-in
+/// examples while it waits for a file: browsers compile WebAssembly functions on first call,
+/// and that compile time would otherwise land in the time to the first rows.
+pub fn rehearse(bytes: &'static [u8]) -> usize {
+    use crate::protocol::FromWorker;
+    let mut job = crate::reader::Job::new(0);
+    job.size = bytes.len() as u64;
+    let mut out = job.feed(bytes).to_json().len();
+    out += job.finish().to_json().len();
+    let ix = &job.index;
+    if let Some(r) = job.results.as_ref() {
+        let a = FromWorker::Analysis {
+            job: 0,
+            analysis: Box::new(analysis(ix, r)),
+        };
+        out += a.to_json().len();
+        let rows: Vec<Row> = (1..=ix.len().min(40))
+            .filter_map(|n| ix.bytes(n, bytes, 0).and_then(|b| row(ix, n, b)))
+            .collect();
+        out += FromWorker::Rows {
+            job: 0,
+            first: 1,
+            rows,
+        }
+        .to_json()
+        .len();
+        if let Some(d) = ix
+            .bytes(1, bytes, 0)
+            .and_then(|b| detail(ix, 1, b, r.context(1)))
+        {
+            out += FromWorker::Detail {
+                job: 0,
+                detail: Box::new(d),
+            }
+            .to_json()
+            .len();
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -477,5 +520,16 @@ mod tests {
             assert!(row(&job.index, 1, data).is_some());
             assert!(detail(&job.index, 1, data, String::new()).is_some());
         }
+    }
+
+    #[test]
+    fn a_rehearsal_goes_all_the_way_to_a_detail() {
+        let ex = crate::examples::EXAMPLES
+            .iter()
+            .find(|e| e.file == "tcp-session.pcap")
+            .expect("the example");
+        let n = rehearse(ex.bytes);
+        // Rows, the overview and a detail with its field tree make well over 10 KB of JSON.
+        assert!(n > 10_000, "{n}");
     }
 }

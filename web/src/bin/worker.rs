@@ -15,8 +15,8 @@ use tracelens::capture::{Packet, Timestamp};
 use tracelens::filter::Filter;
 use tracelens::stream::{Direction, StreamBuilder, StreamKey};
 use tracelens_web::protocol::{
-    ExportKind, FilterErrorView, FromWorker, SegmentView, StreamView, ToWorker, CHUNK, FIRST_CHUNK, KEY_BLOB,
-    KEY_DOWNLOAD, KEY_FILE, KEY_HEX, KEY_JOB, MAX_ROWS, MAX_STREAM_BYTES,
+    ExportKind, FilterErrorView, FromWorker, SegmentView, StreamView, ToWorker, CHUNK, FIRST_CHUNK,
+    KEY_BLOB, KEY_DOWNLOAD, KEY_FILE, KEY_HEX, KEY_JOB, MAX_ROWS, MAX_STREAM_BYTES,
 };
 use tracelens_web::reader::{Index, Job, Rescan};
 use tracelens_web::{save_name, view};
@@ -80,6 +80,9 @@ async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
                 }
                 let msg = job.borrow_mut().feed(&bytes);
                 post(&msg);
+                if start == 0 {
+                    job.borrow_mut().head = bytes;
+                }
             }
             Err(message) => {
                 post(&FromWorker::Failed {
@@ -309,7 +312,12 @@ fn post_download(id: u32, name: &str, bytes: &[u8], mime: &str) -> Result<(), St
     scope().post_message(&msg).map_err(|e| js_error_text(&e))
 }
 
-async fn export(id: u32, what: ExportKind, file: File, job: Rc<RefCell<Job>>) -> Option<FromWorker> {
+async fn export(
+    id: u32,
+    what: ExportKind,
+    file: File,
+    job: Rc<RefCell<Job>>,
+) -> Option<FromWorker> {
     if !job.borrow().finished() {
         return Some(not_ready(id, "files can be saved"));
     }
@@ -334,9 +342,19 @@ async fn export(id: u32, what: ExportKind, file: File, job: Rc<RefCell<Job>>) ->
                 }
             };
             if what == ExportKind::Html {
-                post_download(id, &save_name(Some(&name), "-report.html"), text.as_bytes(), "text/html")
+                post_download(
+                    id,
+                    &save_name(Some(&name), "-report.html"),
+                    text.as_bytes(),
+                    "text/html",
+                )
             } else {
-                post_download(id, &save_name(Some(&name), "-report.md"), text.as_bytes(), "text/markdown")
+                post_download(
+                    id,
+                    &save_name(Some(&name), "-report.md"),
+                    text.as_bytes(),
+                    "text/markdown",
+                )
             }
         }
         ExportKind::Capture => {
@@ -367,8 +385,17 @@ async fn export(id: u32, what: ExportKind, file: File, job: Rc<RefCell<Job>>) ->
             };
             match result {
                 Ok(true) => {
-                    let suffix = if pcapng { "-shown.pcapng" } else { "-shown.pcap" };
-                    post_download(id, &save_name(Some(&name), suffix), &out, "application/vnd.tcpdump.pcap")
+                    let suffix = if pcapng {
+                        "-shown.pcapng"
+                    } else {
+                        "-shown.pcap"
+                    };
+                    post_download(
+                        id,
+                        &save_name(Some(&name), suffix),
+                        &out,
+                        "application/vnd.tcpdump.pcap",
+                    )
                 }
                 Ok(false) => return None,
                 Err(message) => return Some(FromWorker::QueryFailed { job: id, message }),
@@ -380,7 +407,6 @@ async fn export(id: u32, what: ExportKind, file: File, job: Rc<RefCell<Job>>) ->
         message: format!("could not hand the file over for saving: {message}"),
     })
 }
-
 
 /// The file bytes that hold packets `first..first + count`, and where they start; empty for
 /// captures whose packets the index keeps in memory.
@@ -395,6 +421,13 @@ async fn bytes_for(
         None => Ok((Vec::new(), 0)),
         Some((a, b)) => {
             let b = b.min(file.size().max(0.0) as u64);
+            let cached = usize::try_from(a)
+                .ok()
+                .zip(usize::try_from(b).ok())
+                .and_then(|(a, b)| job.borrow().head.get(a..b).map(<[u8]>::to_vec));
+            if let Some(bytes) = cached {
+                return Ok((bytes, a));
+            }
             read_slice(file, a, b)
                 .await
                 .map(|v| (v, a))
@@ -613,9 +646,13 @@ fn hex_to_file(text: &str) -> Result<(File, String), String> {
 }
 
 fn main() {
-    // The explanation registry is parsed from its TOML tables on first use; doing it now, while
-    // the page waits for a file, keeps it out of the time to the first rows.
+    // The explanation registry is parsed from its TOML tables on first use, and the browser
+    // compiles each function on its first call; doing both now, while the page waits for a
+    // file, keeps them out of the time to the first rows.
     let _ = tracelens::explain::registry();
+    for ex in tracelens_web::examples::EXAMPLES.iter().take(3) {
+        let _ = tracelens_web::view::rehearse(ex.bytes);
+    }
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.

@@ -12,7 +12,12 @@ use crate::state::{State, TimeMode};
 use crate::time;
 use crate::{set_px, ROW_H};
 use std::rc::Rc;
-use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Element, Event, HtmlElement, HtmlInputElement, HtmlSelectElement, ResizeObserver,
+    ResizeObserverEntry,
+};
 use yew::prelude::*;
 
 /// Rows asked for above and below the visible ones, so small scrolls need no new answer.
@@ -42,24 +47,48 @@ pub fn packet_list(props: &ListProps) -> Html {
     let body = use_node_ref();
     let block = use_node_ref();
     // (scroll top, viewport height) as last measured.
-    let geo = use_state(|| (0.0f64, 400.0f64));
+    // The scroller's scroll offset and height, as last reported by its scroll events and its
+    // ResizeObserver.
+    let top = use_state_eq(|| 0.0f64);
+    let view_h = use_state_eq(|| 400.0f64);
     let asked = use_mut_ref(|| None::<(u32, u32, u64, u64)>);
 
     let total = s.shown;
-    let w = select::window(total, ROW_H, geo.1, geo.0);
+    let w = select::window(total, ROW_H, *view_h, *top);
 
     {
-        // Measure after every render: the viewport height changes with the window and fonts.
-        let scroller = scroller.clone();
-        let geo = geo.clone();
+        // Only writes here: reading layout (scrollTop, clientHeight) after each render would
+        // force the browser to lay the page out again for every message from the worker.
         let (body, block) = (body.clone(), block.clone());
-        use_effect(move || {
+        use_effect_with((w.content_h.to_bits(), w.first_top.to_bits()), move |_| {
             set_px(&body, "height", w.content_h);
             set_px(&block, "top", w.first_top);
-            if let Some(el) = scroller.cast::<Element>() {
-                let now = (f64::from(el.scroll_top()), f64::from(el.client_height()));
-                if now != *geo && now.1 > 0.0 {
-                    geo.set(now);
+        });
+    }
+    {
+        // The viewport's height comes from a ResizeObserver, which reports once when it starts
+        // and then on every change, as part of the browser's own layout.
+        let scroller = scroller.clone();
+        let view_h = view_h.clone();
+        use_effect_with((), move |_| {
+            let observer = scroller.cast::<Element>().and_then(|el| {
+                let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                    let height = entries
+                        .get(0)
+                        .dyn_into::<ResizeObserverEntry>()
+                        .ok()
+                        .map(|e| e.content_rect().height());
+                    if let Some(h) = height.filter(|h| *h > 0.0) {
+                        view_h.set(h);
+                    }
+                });
+                let ro = ResizeObserver::new(cb.as_ref().unchecked_ref()).ok()?;
+                ro.observe(&el);
+                Some((ro, cb))
+            });
+            move || {
+                if let Some((ro, _cb)) = observer {
+                    ro.disconnect();
                 }
             }
         });
@@ -69,7 +98,15 @@ pub fn packet_list(props: &ListProps) -> Html {
         let state = s.clone();
         let asked = asked.clone();
         use_effect_with(
-            (s.job, s.rows_seq, w.first, w.count, total, s.rows_first, s.rows.len()),
+            (
+                s.job,
+                s.rows_seq,
+                w.first,
+                w.count,
+                total,
+                s.rows_first,
+                s.rows.len(),
+            ),
             move |_| {
                 if total > 0 && !state.has_rows(w.first, w.count) {
                     let lo = w.first.saturating_sub(OVERSCAN).max(1);
@@ -104,11 +141,11 @@ pub fn packet_list(props: &ListProps) -> Html {
     }
 
     let onscroll = {
-        let geo = geo.clone();
+        let top = top.clone();
         let scroller = scroller.clone();
         Callback::from(move |_: Event| {
             if let Some(el) = scroller.cast::<Element>() {
-                geo.set((f64::from(el.scroll_top()), f64::from(el.client_height())));
+                top.set(f64::from(el.scroll_top()));
             }
         })
     };
@@ -143,7 +180,7 @@ pub fn packet_list(props: &ListProps) -> Html {
         let selected = s.selected;
         let selected_number = selected.and_then(|p| s.number_at(p));
         let reveal = reveal.clone();
-        let page = ((geo.1 / ROW_H).floor() as u64).max(1);
+        let page = ((*view_h / ROW_H).floor() as u64).max(1);
         Callback::from(move |e: KeyboardEvent| {
             if total == 0 {
                 return;
