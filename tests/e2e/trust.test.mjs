@@ -200,6 +200,9 @@ test('a large file can be cancelled; what was read is listed, filtered and saved
   assert.ok(read > 0 && read < N, `${read} of ${N}`);
   assert.equal(await text(p.page, '#packet-count'), String(read));
   assert.match(await text(p.page, '#cancelled'), /stopped the reading/);
+  // The bar shows how far the reading got, not a full bar.
+  const bar = await p.page.$eval('#progress-bar', (b) => [b.value, b.max]);
+  assert.ok(bar[0] > 0 && bar[0] < bar[1] && bar[1] === big.length, `${bar}`);
   await screenshot(p.page, 'cancelled');
 
   // The last packet read is reachable and right.

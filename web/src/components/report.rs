@@ -39,7 +39,12 @@ pub fn report(props: &ReportProps) -> Html {
     };
     // The bar counts bytes read; a gzip file is measured by its compressed size, as read.
     let max = s.size.max(1);
-    let value = if s.done { max } else { s.bytes.min(max) };
+    // A file read to its end fills the bar; a cancelled one shows how far the reading got.
+    let value = if s.done && !s.cancelled {
+        max
+    } else {
+        s.bytes.min(max)
+    };
     let onclick = {
         let cb = props.on_cancel.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
