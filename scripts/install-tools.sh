@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/tests/node_modules/.bin:$PATH"
 
 TRUNK_VERSION=0.21.14
+CARGO_FUZZ_VERSION=0.13.2
 WASM_OPT_VERSION=version_132
 say() { printf '[install-tools] %s\n' "$*"; }
 
@@ -66,5 +67,10 @@ if ! wasm-opt --version 2>/dev/null | grep -q "$WASM_OPT_VERSION" ||
    [ ! -d tests/node_modules/playwright-core ]; then
   say "npm ci in tests/"
   (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# 7. cargo-fuzz for scripts/fuzz.sh (run on stable with RUSTC_BOOTSTRAP=1; no nightly toolchain).
+if ! cargo fuzz --version 2>/dev/null | grep -q " $CARGO_FUZZ_VERSION\$"; then
+  say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (about 2 minutes)"
+  cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked
 fi
 say "tools ready"

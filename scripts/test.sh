@@ -5,6 +5,7 @@
 #   3. the core's tests in headless Chromium (wasm-bindgen-test-runner + chromedriver)
 #   4. a release build of the page          (trunk build --release)
 #   5. the browser tests against dist/      (node --test tests/e2e/)
+#   6. a short run of every fuzz target     (scripts/fuzz.sh smoke)
 # Every step runs even if an earlier one failed (except the browser tests, which need the build);
 # the end prints one line per step and the exit code is 0 only if all passed.
 set -uo pipefail
@@ -44,6 +45,7 @@ if step "page (trunk build --release)" trunk build --release; then
 else
   results+=("SKIP  browser tests (no build)")
 fi
+step "fuzz targets (short runs)" scripts/fuzz.sh smoke
 
 printf '\n[test] ===== summary (%d s)\n' "$((SECONDS - start))"
 printf '[test] %s\n' "${results[@]}"

@@ -272,6 +272,79 @@ fn unrecognised_file_exits_2_and_says_what_it_looks_like() {
     assert!(stderr(&o).to_lowercase().contains("html"), "{}", stderr(&o));
 }
 
+/// What a person sees for damaged and foreign files: one stderr line, the packets read before
+/// the damage on stdout, and the exit status (2 unreadable, 1 read in part). The reader's own
+/// table (`crate/src/capture/tests.rs`) covers every message; these check that the CLI passes
+/// them through whole, for the commands that read a capture.
+#[test]
+fn bad_files_get_one_clear_stderr_line() {
+    let good = handshake();
+    let mut cut = good.clone();
+    cut.truncate(good.len() - 10);
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+    gz.extend_from_slice(b"\xff\xff\xff garbage, not deflate");
+    let cases: Vec<(&str, Vec<u8>, i32, usize, String)> = vec![
+        ("empty.pcap", vec![], 2, 0, "the file is empty (0 bytes)".into()),
+        (
+            "notes.txt",
+            b"meeting notes\nbring the capture\n".to_vec(),
+            2,
+            0,
+            "not a pcap or pcapng file: it starts with text ('meeting notes'), not the binary header of a capture".into(),
+        ),
+        (
+            "download.pcap",
+            b"<!DOCTYPE html><html><body>not a capture</body></html>\n".to_vec(),
+            2,
+            0,
+            "not a pcap or pcapng file: it starts with text ('<!DOCTYPE html><html><body>not a capture</body></html>'), which looks like an HTML page (perhaps a download link saved instead of the file)".into(),
+        ),
+        (
+            "trace.snoop",
+            b"snoop\0\0\0\0\0\0\x02\0\0\0\x04".to_vec(),
+            2,
+            0,
+            "not a pcap or pcapng file: it starts with 73 6e 6f 6f 70 00 00 00, which is a Sun/Solaris snoop capture, which tracelens does not read; Wireshark can save it as pcapng".into(),
+        ),
+        (
+            "header.pcap",
+            good[..20].to_vec(),
+            2,
+            0,
+            "the pcap file header is cut short: the file has 20 of its 24 bytes".into(),
+        ),
+        (
+            "garbage.pcap.gz",
+            gz,
+            2,
+            0,
+            "the gzip data is damaged in member 1 after 0 good bytes (deflate decompression error)".into(),
+        ),
+        (
+            "cut.pcap",
+            cut,
+            1,
+            2,
+            "record 3 at byte 176 claims 72 bytes, but the capture ends after 62 of them".into(),
+        ),
+    ];
+    for (name, bytes, code, lines, message) in cases {
+        let p = write_temp(name, &bytes);
+        for cmd in ["packets", "info", "findings"] {
+            let o = run(&[cmd, p.to_str().expect("utf-8 path")]);
+            assert_eq!(
+                stderr(&o),
+                format!("tracelens: {message}\n"),
+                "{cmd} {name}"
+            );
+            assert_eq!(o.status.code(), Some(code), "{cmd} {name}");
+            if cmd == "packets" {
+                assert_eq!(stdout(&o).lines().count(), lines, "{name}");
+            }
+        }
+    }
+}
+
 /// The ICMP port unreachable printed in the firewall FAQ (seed 003): an Ethernet frame whose
 /// ICMP error quotes a UDP header 2215 -> 31001 that claims 51 bytes.
 const FAQ_ICMP_DUMP: &str = "\
@@ -637,7 +710,11 @@ fn export_writes_the_packets_back_out() {
         src.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).starts_with("wrote 1 packet to"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("wrote 1 packet to"),
+        "{}",
+        stdout(&o)
+    );
     let listed = run(&[
         "packets",
         src.to_str().expect("utf-8 path"),

@@ -205,8 +205,9 @@ impl PcapState {
         }
         let data_len = cap_len as usize;
         let Some(data) = super::slice_at(b, hlen, data_len) else {
+            // Only reported if no more bytes come: the capture was cut inside this record.
             return Step::Need(format!(
-                "record {} at byte {} claims {} bytes; only {} remain",
+                "record {} at byte {} claims {} bytes, but the capture ends after {} of them",
                 thousands(number),
                 thousands(offset),
                 thousands(u64::from(cap_len)),

@@ -192,8 +192,9 @@ impl NgState {
         }
         let total_len = total as usize;
         let Some(block) = b.get(..total_len) else {
+            // Only reported if no more bytes come: the capture was cut inside this block.
             return Step::Need(format!(
-                "{} claims {} bytes; only {} remain",
+                "{} claims {} bytes, but the capture ends after {} of them",
                 at(number, &name, offset),
                 thousands(u64::from(total)),
                 thousands(b.len() as u64)

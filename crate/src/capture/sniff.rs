@@ -117,7 +117,7 @@ pub fn describe_start(bytes: &[u8]) -> String {
     }
     let shown = b.get(..16).unwrap_or(b);
     format!(
-        "it starts with bytes {}, which match no capture format tracelens knows",
+        "it starts with bytes {}, which match no capture format tracelens knows (it reads pcap and pcapng, plain or gzip-compressed; Wireshark can save other formats as pcapng)",
         hex(shown)
     )
 }

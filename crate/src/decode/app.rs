@@ -61,7 +61,9 @@ pub fn dispatch(
     end: usize,
 ) -> Next {
     let end = end.min(cx.frame.len());
-    if offset >= end {
+    // `offset == end` is a payload the headers claim of which nothing was captured: the decoder
+    // its ports name still runs, so the dissection says which header the capture cut.
+    if offset > end {
         return Next::Stop;
     }
     let payload = cx.frame.get(offset..end).unwrap_or(&[]);
@@ -243,7 +245,14 @@ mod tests {
         assert_eq!(protos(Transport::Udp, 1900, 40000, b"garbage"), ["data"]);
         // UDP is never chosen by content.
         assert_eq!(protos(Transport::Udp, 40000, 40001, get), ["data"]);
-        // An empty payload adds nothing.
-        assert!(protos(Transport::Udp, 53, 53, &[]).is_empty());
+        // An empty payload is one the headers claim but the capture cut off entirely: the
+        // decoder the ports name reports the cut; without one, nothing is added.
+        let mut cx = testutil::ctx(&[]);
+        let _ = dispatch(&mut cx, Transport::Udp, 53, 53, 0, 0);
+        let e = cx.layers.first().and_then(|l| l.error.clone());
+        assert_eq!(cx.layers.first().map(|l| l.proto), Some("dns"));
+        assert!(e.is_some(), "{:?}", cx.layers);
+        assert!(protos(Transport::Udp, 40000, 40001, &[]).is_empty());
+        assert!(protos(Transport::Tcp, 40000, 80, &[]).is_empty());
     }
 }

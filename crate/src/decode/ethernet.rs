@@ -217,7 +217,8 @@ fn decode_vlan(cx: &mut Ctx<'_>, tpid: u16, off: usize) -> Next {
 
 pub fn dispatch_ethertype(cx: &mut Ctx<'_>, ethertype: u16, off: usize) -> Next {
     match ethertype {
-        0x0800 | 0x86dd => Next::Ip(off),
+        0x0800 => Next::Ip(off),
+        0x86dd => Next::Ipv6(off),
         0x0806 | 0x8035 => super::arp::decode_arp(cx, off),
         0x8100 | 0x88a8 | 0x9100 => decode_vlan(cx, ethertype, off),
         _ => {

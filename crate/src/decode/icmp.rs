@@ -569,6 +569,13 @@ fn decode_message(
         }
     };
     match next {
+        // A quoted IPv6 datagram the capture cut before its first byte: the version cannot be
+        // read from it, so the layer is named from the ICMP version that quotes it.
+        Body::Quote(at) if proto == "icmpv6" && at >= f.len() => {
+            cx.push(l);
+            cx.quoted = true;
+            super::ip::missing_ipv6(cx, at)
+        }
         Body::Quote(at) => {
             cx.push(l);
             Next::QuotedIp(at)
@@ -759,8 +766,10 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
                 }
             }
             // A quoted error inside an error is not decoded further: RFC 1122 3.2.2 forbids
-            // sending it, and stopping keeps hostile nesting shallow.
-            if cx.quoted || body >= m.end {
+            // sending it, and stopping keeps hostile nesting shallow. A quoted datagram the
+            // message claims but the capture cut off entirely still goes to the IP decoder,
+            // which says it was cut.
+            if cx.quoted || body >= m.claimed_end || body > m.end {
                 return Ok(Body::Data(body));
             }
             Ok(Body::Quote(body))
@@ -1164,8 +1173,9 @@ fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res
         143 => return mld_report_v2(l, m),
         _ => return Ok(Body::Data(w)),
     }
-    // Only the errors get here: the quoted packet follows the 8-byte header.
-    if cx.quoted || body >= m.end {
+    // Only the errors get here: the quoted packet follows the 8-byte header (and is decoded
+    // even when the capture cut it off entirely, as for ICMPv4).
+    if cx.quoted || body >= m.claimed_end || body > m.end {
         return Ok(Body::Data(body));
     }
     Ok(Body::Quote(body))

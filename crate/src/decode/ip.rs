@@ -91,6 +91,14 @@ pub fn decode_ip(cx: &mut Ctx<'_>, off: usize) -> Next {
     }
 }
 
+/// An IPv6 header announced by the layer before it of which no byte was captured.
+pub fn missing_ipv6(cx: &mut Ctx<'_>, off: usize) -> Next {
+    let mut l = Layer::new("ipv6", "Internet Protocol Version 6", off);
+    l.fail(off, "the frame ends before the IPv6 header");
+    cx.push(l);
+    Next::Stop
+}
+
 fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
     let b = cx.frame;
     let mut l = Layer::new("ip", "Internet Protocol Version 4", off);
@@ -661,13 +669,16 @@ fn decode_v6_extensions(
             60 => ("ipv6.dstopts", "Destination options"),
             51 => ("ah", "Authentication header"),
             50 => {
-                l.add(
-                    "esp.spi",
-                    "ESP SPI (payload encrypted)",
-                    Value::UInt(u64::from(be32(b, p).unwrap_or(0))),
-                    p,
-                    4,
-                );
+                // The SPI is shown only when all four of its bytes were captured.
+                if let Some(spi) = be32(b, p) {
+                    l.add(
+                        "esp.spi",
+                        "ESP SPI (payload encrypted)",
+                        Value::UInt(u64::from(spi)),
+                        p,
+                        4,
+                    );
+                }
                 return (None, p);
             }
             59 => return (None, p),

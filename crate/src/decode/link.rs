@@ -17,26 +17,19 @@ mod corpus_tests;
 use super::{linktype as lt, Ctx, Layer, Next};
 use crate::field::Value;
 
-/// Link types decoded here that `linktype` in the parent module has no constant for
-/// (tcpdump.org LINKTYPE_ values).
-mod extra {
-    pub const PPP_HDLC: u32 = 50;
-    pub const PPP_ETHER: u32 = 51;
-    pub const C_HDLC: u32 = 104;
-}
-
 /// The first step for a frame of link type `link_type`.
 pub fn start(cx: &mut Ctx<'_>, link_type: u32) -> Next {
     match link_type {
         lt::ETHERNET => Next::Ethernet(0),
-        lt::RAW | lt::RAW_ALT12 | lt::RAW_ALT14 | lt::IPV4 | lt::IPV6 => Next::Ip(0),
+        lt::RAW | lt::RAW_ALT12 | lt::RAW_ALT14 | lt::IPV4 => Next::Ip(0),
+        lt::IPV6 => Next::Ipv6(0),
         lt::LINUX_SLL => sll::decode_sll(cx, 0),
         lt::LINUX_SLL2 => sll::decode_sll2(cx, 0),
         lt::NULL => null::decode_null(cx, 0),
         lt::LOOP => null::decode_loop(cx, 0),
-        lt::PPP | extra::PPP_HDLC => ppp::decode_ppp_hdlc(cx, 0),
-        extra::C_HDLC => ppp::decode_chdlc(cx, 0),
-        extra::PPP_ETHER => ppp::decode_pppoe_session(cx, 0),
+        lt::PPP | lt::PPP_HDLC => ppp::decode_ppp_hdlc(cx, 0),
+        lt::C_HDLC => ppp::decode_chdlc(cx, 0),
+        lt::PPP_ETHER => ppp::decode_pppoe_session(cx, 0),
         lt::IEEE802_11 => wlan::decode_wlan(cx, 0, wlan::Options::default()),
         lt::IEEE802_11_RADIOTAP => radiotap::decode_radiotap(cx, 0),
         other => unknown_link(cx, other),
@@ -222,6 +215,15 @@ mod tests {
         // A type with no name at all still decodes without error.
         let d = decode(&[], 65000);
         assert!(d.layers[0].error.is_none());
+    }
+
+    #[test]
+    fn the_list_of_decoded_link_types_is_the_list_start_knows() {
+        for lt in 0..300u32 {
+            let d = decode(&[0; 64], lt);
+            let raw = d.layers.first().is_some_and(|l| l.proto == "frame.raw");
+            assert_eq!(lt::DECODED.contains(&lt), !raw, "link type {lt}");
+        }
     }
 
     proptest::proptest! {

@@ -35,6 +35,29 @@ pub mod linktype {
     /// Some systems write raw IP as DLT 12 or 14 instead of LINKTYPE_RAW.
     pub const RAW_ALT12: u32 = 12;
     pub const RAW_ALT14: u32 = 14;
+    pub const PPP_HDLC: u32 = 50;
+    pub const PPP_ETHER: u32 = 51;
+    pub const C_HDLC: u32 = 104;
+
+    /// Every link type the decoder has a first step for; any other becomes one raw layer.
+    pub const DECODED: &[u32] = &[
+        NULL,
+        ETHERNET,
+        PPP,
+        RAW_ALT12,
+        RAW_ALT14,
+        PPP_HDLC,
+        PPP_ETHER,
+        RAW,
+        C_HDLC,
+        IEEE802_11,
+        LOOP,
+        LINUX_SLL,
+        IEEE802_11_RADIOTAP,
+        IPV4,
+        IPV6,
+        LINUX_SLL2,
+    ];
 
     /// A readable name for a link type; `None` for ones the decoder does not handle.
     pub fn name(lt: u32) -> Option<&'static str> {
@@ -286,6 +309,9 @@ pub enum Next {
     Llc(usize),
     /// An IP datagram whose version is read from its first nibble.
     Ip(usize),
+    /// An IP datagram that the layer before says is IPv6 (EtherType 0x86dd, protocol 41...).
+    /// Decoded like [`Next::Ip`]; the hint only names the layer when no byte of it was captured.
+    Ipv6(usize),
     /// A transport payload: protocol number, offset, with the IP header it came in.
     IpProto(u8, usize, IpContext),
     /// Application data over UDP or TCP.
@@ -375,6 +401,8 @@ fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissec
             Next::EtherType(et, off) => ethernet::dispatch_ethertype(&mut cx, et, off),
             Next::Llc(off) => ethernet::decode_llc(&mut cx, off),
             Next::Ip(off) => ip::decode_ip(&mut cx, off),
+            Next::Ipv6(off) if off >= cx.frame.len() => ip::missing_ipv6(&mut cx, off),
+            Next::Ipv6(off) => ip::decode_ip(&mut cx, off),
             Next::IpProto(proto, off, ipc) => {
                 transport::dispatch_ip_proto(&mut cx, proto, off, ipc)
             }

@@ -36,7 +36,8 @@ pub fn dispatch_ip_proto(cx: &mut Ctx<'_>, proto: u8, off: usize, ipc: IpContext
     match proto {
         1 => super::icmp::decode_icmp(cx, off, ipc),
         2 => decode_igmp(cx, off, ipc),
-        4 | 41 => Next::Ip(off),
+        4 => Next::Ip(off),
+        41 => Next::Ipv6(off),
         6 => decode_tcp(cx, off, ipc),
         17 => decode_udp(cx, off, ipc),
         47 => decode_gre(cx, off, ipc),
@@ -334,7 +335,8 @@ fn decode_tcp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
     cx.push(l);
     let start = off + hdr_len;
     let end = ipc.end;
-    if cx.quoted || start >= end {
+    // Data the IP header claims goes on even when none of it was captured (see `app::dispatch`).
+    if cx.quoted || start >= ipc.claimed_end || start > end {
         return Next::Stop;
     }
     Next::App {
@@ -624,7 +626,8 @@ fn decode_udp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
     cx.push(l);
     let start = off + udp::HEADER_LEN;
     let end = claimed_end.min(ipc.end);
-    if cx.quoted || start >= end {
+    // Data the headers claim goes on even when none of it was captured (see `app::dispatch`).
+    if cx.quoted || start >= claimed_end.min(ipc.claimed_end) || start > end {
         return Next::Stop;
     }
     Next::App {

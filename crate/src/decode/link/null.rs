@@ -89,7 +89,8 @@ fn finish(cx: &mut Ctx<'_>, off: usize, value: u32, order: &str) -> Next {
     cx.push(l);
     match value {
         // The IP decoder reads the version nibble itself, which also covers a mislabelled family.
-        2 | 24 | 28 | 30 => Next::Ip(payload),
+        2 => Next::Ip(payload),
+        24 | 28 | 30 => Next::Ipv6(payload),
         _ => opaque(
             cx,
             payload,

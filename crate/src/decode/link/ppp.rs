@@ -84,7 +84,8 @@ fn short(cx: &mut Ctx<'_>, mut l: Layer, at: usize, what: &str) -> Next {
 
 fn dispatch(cx: &mut Ctx<'_>, protocol: u16, payload: usize) -> Next {
     match protocol {
-        0x0021 | 0x0057 => Next::Ip(payload),
+        0x0021 => Next::Ip(payload),
+        0x0057 => Next::Ipv6(payload),
         // MPLS over PPP (RFC 3032 section 4.3) carries the same label stack as over Ethernet.
         0x0281 => Next::EtherType(0x8847, payload),
         0x0283 => Next::EtherType(0x8848, payload),

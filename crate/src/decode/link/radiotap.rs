@@ -368,13 +368,16 @@ fn vendor_namespace(l: &mut Layer, b: &[u8], d: usize, end: usize) -> Option<usi
         d + 4,
         2,
     );
-    if skip > 0 {
+    // The header may claim more than was captured (the caller reports that): the field covers
+    // only the vendor bytes that exist.
+    let captured = skip.min(b.len().saturating_sub(d + 6));
+    if captured > 0 {
         l.add(
             "radiotap.vendor_data",
             "Vendor data",
             Value::None,
             d + 6,
-            skip,
+            captured,
         );
     }
     Some(next)
