@@ -5,7 +5,7 @@
 use crate::capture::Packet;
 use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
-use crate::explain::{packet_findings, RenderedFinding, Severity};
+use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -73,14 +73,17 @@ impl CaptureAnalysis {
         self.overview.observe(&seen);
         let mut worst = None;
         let mut seen: Vec<&'static str> = Vec::new();
-        for f in packet_findings(p.number, &d) {
+        // Only the first packet of each id needs the finding's texts: the rules run again
+        // with them then, and every other packet costs just the ids.
+        let mut full: Option<Vec<crate::explain::Finding>> = None;
+        for id in packet_finding_ids(p.number, &d) {
             // A packet counts once per id, even when it raises the id twice (both of its
             // addresses in a reserved range, say).
-            if seen.contains(&f.id) {
+            if seen.contains(&id) {
                 continue;
             }
-            seen.push(f.id);
-            match self.group_of.get(f.id) {
+            seen.push(id);
+            match self.group_of.get(id) {
                 Some(&i) => {
                     if let Some(g) = self.groups.get_mut(i) {
                         g.count += 1;
@@ -91,9 +94,13 @@ impl CaptureAnalysis {
                     }
                 }
                 None => {
+                    let found = full.get_or_insert_with(|| packet_findings(p.number, &d));
+                    let Some(f) = found.iter().find(|f| f.id == id) else {
+                        continue;
+                    };
                     let first = f.render();
                     worst = worst.max(Some(first.severity));
-                    self.group_of.insert(f.id, self.groups.len());
+                    self.group_of.insert(id, self.groups.len());
                     self.groups.push(FindingGroup {
                         first,
                         count: 1,

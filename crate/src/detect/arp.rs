@@ -488,6 +488,7 @@ impl Detector for ArpScan {
                     ("highest", hi),
                 ],
                 evidence: ev.evidence.clone(),
+                texts: true,
             };
             out.push(Detection {
                 finding,
@@ -682,6 +683,7 @@ impl Detector for DhcpServers {
                 ("same_request", same),
             ],
             evidence: ev.evidence.clone(),
+            texts: true,
         };
         out.push(Detection {
             finding,

@@ -286,6 +286,7 @@ impl Detector for DnsErrors {
                     ("examples", examples.join(", ")),
                 ],
                 evidence: ev.evidence.clone(),
+                texts: true,
             };
             out.push(Detection {
                 finding,

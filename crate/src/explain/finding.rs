@@ -21,6 +21,9 @@ pub struct Finding {
     pub id: &'static str,
     pub params: Vec<(&'static str, String)>,
     pub evidence: Vec<Evidence>,
+    /// Whether parameters and evidence are kept. Without them the finding is only its id,
+    /// which is all a pass over a large capture needs for every packet but the first of each id.
+    pub texts: bool,
 }
 
 impl Finding {
@@ -29,16 +32,31 @@ impl Finding {
             id,
             params: Vec::new(),
             evidence: Vec::new(),
+            texts: true,
+        }
+    }
+
+    /// A finding that keeps only its id: parameters and evidence given to it are dropped
+    /// unformatted.
+    pub fn id_only(id: &'static str) -> Finding {
+        Finding {
+            texts: false,
+            ..Finding::new(id)
         }
     }
 
     pub fn param(mut self, name: &'static str, value: impl ToString) -> Finding {
-        self.params.push((name, value.to_string()));
+        if self.texts {
+            self.params.push((name, value.to_string()));
+        }
         self
     }
 
     /// Points at the first occurrence of `field` in the packet (outside quoted copies first).
     pub fn field(mut self, packet: u64, d: &Dissection, field: &str) -> Finding {
+        if !self.texts {
+            return self;
+        }
         let f = d
             .layers
             .iter()
@@ -58,6 +76,9 @@ impl Finding {
 
     /// Points at a byte range that no single field covers.
     pub fn bytes(mut self, packet: u64, name: &str, offset: usize, length: usize) -> Finding {
+        if !self.texts {
+            return self;
+        }
         self.evidence.push(Evidence {
             packet,
             field: name.to_string(),

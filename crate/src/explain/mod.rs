@@ -23,6 +23,19 @@ use serde::Serialize;
 pub struct PacketView<'a> {
     pub number: u64,
     pub d: &'a Dissection,
+    /// Whether the rules fill in parameters and evidence, or only name the findings' ids.
+    pub texts: bool,
+}
+
+impl PacketView<'_> {
+    /// A finding of this packet, with or without its texts as the view asks.
+    pub fn finding(&self, id: &'static str) -> Finding {
+        if self.texts {
+            Finding::new(id)
+        } else {
+            Finding::id_only(id)
+        }
+    }
 }
 
 /// What `explain` says about one packet.
@@ -35,7 +48,11 @@ pub struct Explanation {
 
 /// Explains one decoded packet on its own (no conversation context yet).
 pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
-    let view = PacketView { number, d };
+    let view = PacketView {
+        number,
+        d,
+        texts: true,
+    };
     let found = packet_findings(number, d);
     let mut findings: Vec<RenderedFinding> = found.iter().map(Finding::render).collect();
     // Worst first, then in the order the rules found them.
@@ -52,15 +69,26 @@ pub fn explain_packet(number: u64, d: &Dissection) -> Explanation {
 /// as when indexing every packet of a large capture.
 pub fn packet_findings(number: u64, d: &Dissection) -> Vec<Finding> {
     let mut found = Vec::new();
-    rules::run(&PacketView { number, d }, &mut found);
+    let texts = true;
+    rules::run(&PacketView { number, d, texts }, &mut found);
     found
+}
+
+/// The ids of one packet's findings, in the order the rules raise them (an id may repeat): the
+/// rules skip formatting parameters and collecting evidence, so this is the cheap question to
+/// ask of every packet of a large capture.
+pub fn packet_finding_ids(number: u64, d: &Dissection) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    let texts = false;
+    rules::run(&PacketView { number, d, texts }, &mut found);
+    found.into_iter().map(|f| f.id).collect()
 }
 
 /// The worst severity of a packet's findings, without rendering any text.
 pub fn worst_severity(number: u64, d: &Dissection) -> Option<Severity> {
-    packet_findings(number, d)
-        .iter()
-        .filter_map(|f| registry().get(f.id).map(|e| e.severity))
+    packet_finding_ids(number, d)
+        .into_iter()
+        .filter_map(|id| registry().get(id).map(|e| e.severity))
         .max()
 }
 

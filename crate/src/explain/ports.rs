@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use std::sync::OnceLock;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Proto {
     Tcp,
     Udp,
@@ -76,6 +76,42 @@ fn table() -> &'static [PortInfo] {
 /// All records, for tests and listings.
 pub fn all() -> &'static [PortInfo] {
     table()
+}
+
+/// The records that speak about one port: every single-port record for it, in table order,
+/// or else the first range that holds it. Looked up in an index built once, since the rules ask
+/// for both ports of every packet.
+pub fn records(proto: Proto, port: u16) -> &'static [&'static PortInfo] {
+    type Index = (
+        std::collections::HashMap<(Proto, u16), Vec<&'static PortInfo>>,
+        Vec<&'static PortInfo>,
+    );
+    static I: OnceLock<Index> = OnceLock::new();
+    let (singles, ranges) = I.get_or_init(|| {
+        let mut singles: std::collections::HashMap<(Proto, u16), Vec<&PortInfo>> =
+            std::collections::HashMap::new();
+        let mut ranges = Vec::new();
+        for r in table() {
+            match r.port {
+                Some(p) => {
+                    for proto in [Proto::Tcp, Proto::Udp] {
+                        if r.matches(proto, p) {
+                            singles.entry((proto, p)).or_default().push(r);
+                        }
+                    }
+                }
+                None => ranges.push(r),
+            }
+        }
+        (singles, ranges)
+    });
+    if let Some(v) = singles.get(&(proto, port)) {
+        return v;
+    }
+    match ranges.iter().position(|r| r.matches(proto, port)) {
+        Some(i) => ranges.get(i..=i).unwrap_or(&[]),
+        None => &[],
+    }
 }
 
 /// The most specific record for a port: a single-port record beats a range.

@@ -181,13 +181,13 @@ fn v4_group_name(a: Ipv4Addr) -> Option<&'static str> {
 fn v4(p: &PacketView<'_>, src: Ipv4Addr, dst: Ipv4Addr, out: &mut Vec<Finding>) {
     let (n, d) = (p.number, p.d);
     let on_src = |id| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", src)
             .param("dst", dst)
             .field(n, d, "ip.src")
     };
     let on_dst = |id| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", src)
             .param("dst", dst)
             .field(n, d, "ip.dst")
@@ -257,7 +257,7 @@ fn v4(p: &PacketView<'_>, src: Ipv4Addr, dst: Ipv4Addr, out: &mut Vec<Finding>) 
         }
         if let Some(range) = v4_reserved(a) {
             out.push(
-                Finding::new(ADDR_RESERVED)
+                p.finding(ADDR_RESERVED)
                     .param("addr", a)
                     .param("range", range)
                     .field(n, d, field),
@@ -265,7 +265,7 @@ fn v4(p: &PacketView<'_>, src: Ipv4Addr, dst: Ipv4Addr, out: &mut Vec<Finding>) 
         }
         if let Some(range) = v4_documentation(a) {
             out.push(
-                Finding::new(ADDR_DOCUMENTATION)
+                p.finding(ADDR_DOCUMENTATION)
                     .param("addr", a)
                     .param("range", range)
                     .field(n, d, field),
@@ -337,13 +337,13 @@ fn v6_group_name(a: Ipv6Addr) -> Option<&'static str> {
 fn v6(p: &PacketView<'_>, src: Ipv6Addr, dst: Ipv6Addr, out: &mut Vec<Finding>) {
     let (n, d) = (p.number, p.d);
     let on_src = |id| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", src)
             .param("dst", dst)
             .field(n, d, "ipv6.src")
     };
     let on_dst = |id| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", src)
             .param("dst", dst)
             .field(n, d, "ipv6.dst")
@@ -393,7 +393,7 @@ fn v6(p: &PacketView<'_>, src: Ipv6Addr, dst: Ipv6Addr, out: &mut Vec<Finding>) 
         }
         if v6_documentation(a) {
             out.push(
-                Finding::new(ADDR_DOCUMENTATION)
+                p.finding(ADDR_DOCUMENTATION)
                     .param("addr", a)
                     .param("range", "2001:db8::/32 (IPv6 documentation, RFC 3849)")
                     .field(n, d, field),
@@ -401,7 +401,7 @@ fn v6(p: &PacketView<'_>, src: Ipv6Addr, dst: Ipv6Addr, out: &mut Vec<Finding>) 
         }
         if v6_mapped(a) {
             out.push(
-                Finding::new(ADDR_V6_IPV4_MAPPED)
+                p.finding(ADDR_V6_IPV4_MAPPED)
                     .param("addr", a)
                     .field(n, d, field),
             );

@@ -77,7 +77,7 @@ pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
         // finding, so it is not reported again as a malformed layer.
         explained |= fragments(p, ip, out);
         if ip.get("ip.flags.rb") == Some(&Value::Bool(true)) {
-            out.push(Finding::new(IP_EVIL_BIT).field(p.number, p.d, "ip.flags.rb"));
+            out.push(p.finding(IP_EVIL_BIT).field(p.number, p.d, "ip.flags.rb"));
         }
     }
     ttl(p, out);
@@ -119,12 +119,12 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
             let ev = |f: Finding| f.field(p.number, d, "udp.length");
             if ulen < 8 {
                 *udp_len_explained = true;
-                out.push(ev(Finding::new(UDP_LENGTH_BELOW_HEADER).param("ulen", ulen)));
+                out.push(ev(p.finding(UDP_LENGTH_BELOW_HEADER).param("ulen", ulen)));
             } else if let Some(room) = room.filter(|&r| ulen > r && !frag) {
                 // A first fragment legitimately carries less than the UDP length announces.
                 *udp_len_explained = true;
                 out.push(
-                    ev(Finding::new(UDP_LENGTH_EXCEEDS_IP)
+                    ev(p.finding(UDP_LENGTH_EXCEEDS_IP)
                         .param("ulen", ulen)
                         .param("room", room))
                     .field(p.number, d, "ip.len"),
@@ -133,7 +133,7 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
         }
         if let (Some(ulen), Some(extra)) = (ulen, udp.u64("udp.length.bad_extra")) {
             out.push(
-                Finding::new(UDP_LENGTH_SHORT_OF_IP)
+                p.finding(UDP_LENGTH_SHORT_OF_IP)
                     .param("ulen", ulen)
                     .param("extra", extra)
                     .field(p.number, d, "udp.length")
@@ -153,7 +153,7 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
         if len == 0 {
             // IPv6 uses 0 for jumbograms (RFC 2675); only IPv4's zero is the offload trace.
             if l.proto == "ip" {
-                out.push(Finding::new(IP_LEN_ZERO).field(p.number, d, "ip.len"));
+                out.push(p.finding(IP_LEN_ZERO).field(p.number, d, "ip.len"));
             }
             break;
         }
@@ -167,7 +167,7 @@ fn lengths(p: &PacketView<'_>, out: &mut Vec<Finding>, udp_len_explained: &mut b
         // field lies. When the snap length cut the frame, nothing is wrong with the packet.
         if claimed > captured && d.orig_len.is_some_and(|o| o <= d.len) {
             out.push(
-                Finding::new(IP_LEN_BEYOND_FRAME)
+                p.finding(IP_LEN_BEYOND_FRAME)
                     .param("version", version)
                     .param("claimed", claimed)
                     .param("captured", captured)
@@ -187,14 +187,14 @@ fn trailer(p: &PacketView<'_>, out: &mut Vec<Finding>) {
         TrailerKind::ExtraData => (ETH_TRAILER, "eth.trailer"),
     };
     out.push(
-        Finding::new(id)
+        p.finding(id)
             .param("len", t.len)
             .bytes(p.number, field, t.offset, t.len),
     );
 }
 
 fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
-    let (src, _) = super::tcp::endpoints_text(p.d);
+    let (src, _) = super::tcp::endpoints(p.d);
     for l in p.d.layers.iter().filter(|l| !l.quoted) {
         let (id, proto, base) = match l.proto {
             "ip" => (CHECKSUM_IP_BAD, "IPv4 header", "ip.checksum"),
@@ -229,11 +229,11 @@ fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
                 .unwrap_or_else(|| "unknown".into()),
         };
         out.push(
-            Finding::new(id)
+            p.finding(id)
                 .param("proto", proto)
                 .param("got", got)
                 .param("want", want)
-                .param("src", &src)
+                .param("src", src)
                 .bytes(p.number, f.name, f.offset, f.len),
         );
     }
@@ -245,12 +245,12 @@ fn ip_options(p: &PacketView<'_>, ip: &Layer, out: &mut Vec<Finding>) {
         let Some(t) = f.value.as_u64() else { continue };
         let finding = match t {
             0 | 1 => continue,
-            131 => Finding::new(IP_OPT_SOURCE_ROUTE).param("kind", "loose"),
-            137 => Finding::new(IP_OPT_SOURCE_ROUTE).param("kind", "strict"),
-            7 => Finding::new(IP_OPT_RECORD_ROUTE),
-            68 => Finding::new(IP_OPT_TIMESTAMP),
-            148 => Finding::new(IP_OPT_ROUTER_ALERT),
-            _ => Finding::new(IP_OPT_OTHER).param("type", f.shown()),
+            131 => p.finding(IP_OPT_SOURCE_ROUTE).param("kind", "loose"),
+            137 => p.finding(IP_OPT_SOURCE_ROUTE).param("kind", "strict"),
+            7 => p.finding(IP_OPT_RECORD_ROUTE),
+            68 => p.finding(IP_OPT_TIMESTAMP),
+            148 => p.finding(IP_OPT_ROUTER_ALERT),
+            _ => p.finding(IP_OPT_OTHER).param("type", f.shown()),
         };
         out.push(finding.bytes(p.number, f.name, f.offset, f.len));
     }
@@ -287,18 +287,20 @@ fn fragments(p: &PacketView<'_>, ip: &Layer, out: &mut Vec<Finding>) -> bool {
             .map(|(t, h)| t.saturating_sub(h));
         if let (Some((name, need)), Some(len)) = (need, len) {
             if len < need {
-                out.push(ev(Finding::new(IP_FRAG_TINY_FIRST)
+                out.push(ev(p
+                    .finding(IP_FRAG_TINY_FIRST)
                     .param("proto", name)
                     .param("len", len)
                     .param("need", need)));
                 return true;
             }
         }
-        out.push(ev(Finding::new(IP_FRAG_FIRST).param("id", id)));
+        out.push(ev(p.finding(IP_FRAG_FIRST).param("id", id)));
     } else if proto == 6 && offset == 8 {
-        out.push(ev(Finding::new(IP_FRAG_TCP_HEADER_OVERLAP)));
+        out.push(ev(p.finding(IP_FRAG_TCP_HEADER_OVERLAP)));
     } else {
-        out.push(ev(Finding::new(IP_FRAG_LATER)
+        out.push(ev(p
+            .finding(IP_FRAG_LATER)
             .param("id", id)
             .param("offset", offset)));
     }
@@ -339,10 +341,10 @@ fn ttl(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     };
     let Some(ttl) = ttl else { return };
     if ttl == 0 {
-        out.push(Finding::new(IP_TTL_ZERO).field(p.number, p.d, field));
+        out.push(p.finding(IP_TTL_ZERO).field(p.number, p.d, field));
     } else if ttl <= LOW_TTL && !link_local_by_design(p.d) {
         out.push(
-            Finding::new(IP_TTL_LOW)
+            p.finding(IP_TTL_LOW)
                 .param("ttl", ttl)
                 .field(p.number, p.d, field),
         );
@@ -366,7 +368,7 @@ fn malformed(p: &PacketView<'_>, out: &mut Vec<Finding>, explained: bool) {
         // A cut packet fails at the frame's end; point at its last byte rather than past it.
         let at = e.offset.min(p.d.len.saturating_sub(1));
         out.push(
-            Finding::new(MALFORMED)
+            p.finding(MALFORMED)
                 .param("layer", l.proto)
                 .param("message", &e.message)
                 .param("offset", e.offset)

@@ -7,7 +7,7 @@
 //! rules); it never replaces or suppresses another area's finding, and reads only the packet's
 //! own, unquoted layers.
 
-use super::tcp::endpoints_text;
+use super::tcp::endpoints;
 use crate::decode::Dissection;
 use crate::explain::{Finding, PacketView};
 use crate::field::Value;
@@ -65,8 +65,8 @@ fn eth_src(d: &Dissection) -> String {
 
 pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let d = p.d;
-    let (src, dst) = endpoints_text(d);
-    let base = |id: &'static str| Finding::new(id).param("src", &src).param("dst", &dst);
+    let (src, dst) = endpoints(d);
+    let base = |id: &'static str| p.finding(id).param("src", src).param("dst", dst);
 
     if let Some(u) = d.layer("udp") {
         let sport = u.u64("udp.srcport").unwrap_or(0);

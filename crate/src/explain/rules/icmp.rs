@@ -269,7 +269,7 @@ fn v4(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         .trim_end_matches(" (Deprecated)");
     let code_name = icmp_code_name(ty, code).unwrap_or("an undefined code");
     let base = |id: &'static str| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", &src)
             .param("dst", &dst)
             .param("type", ty)
@@ -393,7 +393,7 @@ fn v6(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         .map(str::to_string)
         .unwrap_or_else(|| format!("code {code}"));
     let base = |id: &'static str| {
-        Finding::new(id)
+        p.finding(id)
             .param("src", &src)
             .param("dst", &dst)
             .param("type", ty)

@@ -7,6 +7,7 @@
 //! table finding is raised only for the side of the conversation that is the service.
 
 use super::super::ports::{self as table, PortInfo, Proto};
+use super::tcp::Shown;
 use crate::decode::{Dissection, Layer};
 use crate::explain::{Finding, PacketView};
 use crate::field::Value;
@@ -132,19 +133,19 @@ enum Role {
 }
 
 /// The transport header as the rules need it.
-struct Ends {
+struct Ends<'a> {
     proto: Proto,
     sport: u16,
     dport: u16,
     /// TCP flags, when the header got that far (always `None` for UDP).
     flags: Option<u64>,
-    src: String,
-    dst: String,
+    src: Shown<'a>,
+    dst: Shown<'a>,
     /// The destination is a multicast group (IPv4 224.0.0.0/4 or IPv6 ff00::/8).
     dst_multicast: bool,
 }
 
-impl Ends {
+impl Ends<'_> {
     fn name(&self) -> &'static str {
         match self.proto {
             Proto::Tcp => "TCP",
@@ -175,7 +176,7 @@ fn port_of(l: &Layer, name: &str) -> Option<u16> {
 }
 
 /// The outermost (not quoted) TCP or UDP header with both ports, and the addresses around it.
-fn ends(d: &Dissection) -> Option<Ends> {
+fn ends<'a>(d: &'a Dissection) -> Option<Ends<'a>> {
     let (proto, layer, sport, dport) = if let Some(l) = d.layer("tcp") {
         (
             Proto::Tcp,
@@ -192,7 +193,7 @@ fn ends(d: &Dissection) -> Option<Ends> {
             port_of(l, "udp.dstport")?,
         )
     };
-    let addr = |l: &Layer, name: &str| l.get(name).map(Value::to_string).unwrap_or_default();
+    let addr = |l: &'a Layer, name: &str| Shown(l.get(name));
     let (src, dst, dst_multicast) = if let Some(ip) = d.layer("ip") {
         let m = matches!(ip.get("ip.dst"), Some(Value::Ipv4(a)) if a.is_multicast());
         (addr(ip, "ip.src"), addr(ip, "ip.dst"), m)
@@ -200,7 +201,7 @@ fn ends(d: &Dissection) -> Option<Ends> {
         let m = matches!(ip.get("ipv6.dst"), Some(Value::Ipv6(a)) if a.is_multicast());
         (addr(ip, "ipv6.src"), addr(ip, "ipv6.dst"), m)
     } else {
-        (String::new(), String::new(), false)
+        (Shown(None), Shown(None), false)
     };
     let flags = match proto {
         Proto::Tcp => layer.u64("tcp.flags"),
@@ -221,19 +222,8 @@ fn ends(d: &Dissection) -> Option<Ends> {
 /// port itself the first range that holds it (ranges are listed narrowest first, so 33500/udp is
 /// traceroute rather than RPC). A named port wins because ranges overlap real services: AFS
 /// lives inside the RealAudio range, for one.
-fn records(proto: Proto, port: u16) -> Vec<&'static PortInfo> {
-    let all = table::all();
-    let singles: Vec<&PortInfo> = all
-        .iter()
-        .filter(|r| !r.is_range() && r.matches(proto, port))
-        .collect();
-    if !singles.is_empty() {
-        return singles;
-    }
-    all.iter()
-        .find(|r| r.is_range() && r.matches(proto, port))
-        .into_iter()
-        .collect()
+fn records(proto: Proto, port: u16) -> &'static [&'static PortInfo] {
+    table::records(proto, port)
 }
 
 /// A port servers answer from: a well-known port, or one the table marks as a service that
@@ -312,20 +302,25 @@ fn port_finding(
     let (src, dst) = (&e.src, &e.dst);
     // One clause that says how this packet touches the port, so a text reads right whether the
     // packet asks for the service, answers from it, or merely comes from that port.
-    let what = match (role(e), source) {
+    let what = if !p.texts {
+        String::new()
+    } else {
+        match (role(e), source) {
         (Role::Accept, true) => format!(
             "{src} accepts a connection from {dst} on {proto} port {port} (a SYN/ACK: something listens there)"
         ),
         (Role::Reply, true) => format!("{src} answers {dst} from {proto} port {port}"),
         (_, true) => format!("{src} sends to {dst} from {proto} port {port}"),
         (_, false) => format!("{src} sends to {proto} port {port} on {dst}"),
+        }
     };
-    let mut f = Finding::new(id)
+    let mut f = p
+        .finding(id)
         .param("what", what)
         .param("port", port)
         .param("proto", e.name())
-        .param("src", &e.src)
-        .param("dst", &e.dst)
+        .param("src", e.src)
+        .param("dst", e.dst)
         .param("host", host)
         .param("sport", e.sport)
         .param("dport", e.dport);
@@ -355,7 +350,7 @@ fn table_findings(p: &PacketView<'_>, e: &Ends, out: &mut Vec<Finding>) {
     let dst_records = records(e.proto, e.dport);
     match role {
         Role::Request => {
-            for r in &dst_records {
+            for r in dst_records {
                 if side_of(r) != "src" {
                     raise(out, r, false);
                 }
@@ -363,7 +358,7 @@ fn table_findings(p: &PacketView<'_>, e: &Ends, out: &mut Vec<Finding>) {
             // A requester's own port means something only for source-side records (a NAT
             // range, a game server talking to another); a server port as the source of a
             // request is not a reply, so `source_is_service` stays quiet here.
-            for r in &src_records {
+            for r in src_records {
                 if side_of(r) != "dst" && r.finding.as_deref() != Some(SOURCE_IS_SERVICE) {
                     raise(out, r, true);
                 }
@@ -371,7 +366,7 @@ fn table_findings(p: &PacketView<'_>, e: &Ends, out: &mut Vec<Finding>) {
         }
         Role::Accept => {
             // Whatever the record's side, the source of a SYN/ACK is the listening service.
-            for r in &src_records {
+            for r in src_records {
                 if r.finding.as_deref() == Some(RANGE_NAT) {
                     continue;
                 }
@@ -391,7 +386,7 @@ fn table_findings(p: &PacketView<'_>, e: &Ends, out: &mut Vec<Finding>) {
             }
         }
         Role::Reply => {
-            for r in &src_records {
+            for r in src_records {
                 if side_of(r) != "dst" {
                     raise(out, r, true);
                 }
@@ -551,7 +546,14 @@ mod tests {
     fn ids(frame: &[u8]) -> Vec<&'static str> {
         let d = decode(frame, linktype::RAW);
         let mut out = Vec::new();
-        check(&PacketView { number: 1, d: &d }, &mut out);
+        check(
+            &PacketView {
+                number: 1,
+                d: &d,
+                texts: true,
+            },
+            &mut out,
+        );
         out.iter().map(|f| f.id).collect()
     }
 
@@ -606,7 +608,14 @@ mod tests {
         let frame = tcp(40000, 12345, 0x02);
         let d = decode(&frame, linktype::RAW);
         let mut out = Vec::new();
-        check(&PacketView { number: 7, d: &d }, &mut out);
+        check(
+            &PacketView {
+                number: 7,
+                d: &d,
+                texts: true,
+            },
+            &mut out,
+        );
         let f = out.first().expect("a finding");
         assert_eq!(f.id, NETBUS);
         let ev = f.evidence.first().expect("evidence");
@@ -624,7 +633,14 @@ mod tests {
                 let cut = frame.get(..n).unwrap_or(&[]);
                 let d = decode(cut, linktype::RAW);
                 let mut out = Vec::new();
-                check(&PacketView { number: 1, d: &d }, &mut out);
+                check(
+                    &PacketView {
+                        number: 1,
+                        d: &d,
+                        texts: true,
+                    },
+                    &mut out,
+                );
             }
         }
     }

@@ -52,19 +52,28 @@ const URG: u64 = 0x20;
 /// The three bits still unassigned in the flags word (RFC 9293 §3.1; 0x100 is AE, RFC 9768).
 const RESERVED: u64 = 0x0e00;
 
-/// The outermost IP source and destination as text (IPv4 or IPv6), "?" when there is none.
-pub(super) fn endpoints_text(d: &crate::decode::Dissection) -> (String, String) {
-    let text = |l: &crate::decode::Layer, n: &str| {
-        l.get(n)
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "?".into())
-    };
+/// An address shown in a finding's text: the field's value, or "?" when the packet has none.
+/// Formatting waits until a finding keeps its texts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Shown<'a>(pub(super) Option<&'a crate::field::Value>);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(v) => v.fmt(f),
+            None => f.write_str("?"),
+        }
+    }
+}
+
+/// The outermost IP source and destination (IPv4 or IPv6), "?" when there is none.
+pub(super) fn endpoints(d: &crate::decode::Dissection) -> (Shown<'_>, Shown<'_>) {
     if let Some(l) = d.layer("ip") {
-        (text(l, "ip.src"), text(l, "ip.dst"))
+        (Shown(l.get("ip.src")), Shown(l.get("ip.dst")))
     } else if let Some(l) = d.layer("ipv6") {
-        (text(l, "ipv6.src"), text(l, "ipv6.dst"))
+        (Shown(l.get("ipv6.src")), Shown(l.get("ipv6.dst")))
     } else {
-        ("?".into(), "?".into())
+        (Shown(None), Shown(None))
     }
 }
 
@@ -115,14 +124,14 @@ pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let Some(flags) = t.u64("tcp.flags") else {
         return;
     };
-    let (src, dst) = endpoints_text(p.d);
+    let (src, dst) = endpoints(p.d);
     let sport = t.u64("tcp.srcport").unwrap_or(0);
     let dport = t.u64("tcp.dstport").unwrap_or(0);
     let data_len = t.u64("tcp.len").unwrap_or(0);
     let at = |id: &'static str| {
-        Finding::new(id)
-            .param("src", &src)
-            .param("dst", &dst)
+        p.finding(id)
+            .param("src", src)
+            .param("dst", dst)
             .param("sport", sport)
             .param("dport", dport)
     };
