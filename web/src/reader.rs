@@ -303,11 +303,11 @@ impl Job {
         d: &tracelens::Dissection,
     ) -> Vec<(&'static str, tracelens::explain::Severity)> {
         let mut v: Vec<(&'static str, tracelens::explain::Severity)> =
-            tracelens::explain::packet_findings(number, d)
-                .iter()
-                .filter_map(|f| {
-                    let e = tracelens::explain::registry().get(f.id)?;
-                    Some((f.id, e.severity))
+            tracelens::explain::packet_finding_ids(number, d)
+                .into_iter()
+                .filter_map(|id| {
+                    let e = tracelens::explain::registry().get(id)?;
+                    Some((id, e.severity))
                 })
                 .collect();
         if let Some(r) = &self.results {

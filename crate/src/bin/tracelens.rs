@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, Read, Write};
 use std::process::ExitCode;
 use tracelens::capture::{CaptureInfo, CaptureReader, Event, Format, Packet, ReadError};
 use tracelens::decode::linktype;
-use tracelens::explain::{packet_findings, registry, Severity};
+use tracelens::explain::{packet_finding_ids, registry, Severity};
 use tracelens::filter::Filter;
 use tracelens::render::{self, FrameMeta};
 
@@ -302,10 +302,10 @@ impl<'f> Selection<'f> {
     fn keeps(&mut self, p: &Packet, d: &tracelens::decode::Dissection) -> bool {
         self.found.clear();
         if self.filter.uses_findings() {
-            for x in packet_findings(p.number, d) {
-                if let Some(e) = registry().get(x.id) {
-                    if !self.found.iter().any(|(id, _)| *id == x.id) {
-                        self.found.push((x.id, e.severity));
+            for x in packet_finding_ids(p.number, d) {
+                if let Some(e) = registry().get(x) {
+                    if !self.found.iter().any(|(id, _)| *id == x) {
+                        self.found.push((x, e.severity));
                     }
                 }
             }
