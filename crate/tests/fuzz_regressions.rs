@@ -145,3 +145,23 @@ fn ipv6_esp_header_cut_by_the_capture() {
         (62, 4, Some(0x1001))
     );
 }
+
+#[test]
+fn ipv4_source_route_option_two_bytes_long() {
+    // decode_frame found it (a 30-minute run): an IPv4 loose source route option (type 131)
+    // whose length byte says 2, too short for even its pointer. Working out the route's last
+    // address subtracted the 3 bytes of type, length and pointer from that length.
+    let input = kept("decode_frame", "ipv4-source-route-option-length-2");
+    fuzz::decode_frame(&input);
+    let frame = &input[2..];
+    let d = tracelens::decode(frame, tracelens::decode::linktype::RAW_ALT14);
+    let ip = d.layer("ip").expect("an IPv4 layer");
+    let lens: Vec<u64> = ip
+        .fields
+        .iter()
+        .filter(|f| f.name == "ip.opt.len")
+        .filter_map(|f| f.value.as_u64())
+        .collect();
+    assert!(lens.contains(&2), "{lens:?}");
+    assert!(ip.field("ip.src_rt").is_none(), "no addresses in two bytes");
+}

@@ -459,7 +459,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) -> Optio
                 let mut a = p + 3;
                 if t != 7 && ptr <= olen {
                     // Route not yet exhausted: the last address listed is where it ends up.
-                    let last = p + 3 + ((olen - 3) / 4).saturating_sub(1) * 4;
+                    let last = p + 3 + (olen.saturating_sub(3) / 4).saturating_sub(1) * 4;
                     final_dst = array::<4>(b, last).map(Ipv4Addr::from).or(final_dst);
                 }
                 while a + 4 <= p + olen {
