@@ -111,7 +111,7 @@ impl Layer {
             title: title.into(),
             offset,
             len: 0,
-            fields: Vec::new(),
+            fields: Vec::with_capacity(16),
             error: None,
             quoted: false,
         }
