@@ -7,7 +7,7 @@ use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
 use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
 use serde::Serialize;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// The most packets a grouped finding lists; its count stays exact.
 pub const MAX_GROUP_PACKETS: usize = 200;
@@ -144,8 +144,8 @@ impl CaptureAnalysis {
 }
 
 /// Which detections each packet is evidence for, to tell a packet's reader what it is part of.
-pub fn detections_by_packet(detections: &[Detection]) -> HashMap<u64, Vec<usize>> {
-    let mut m: HashMap<u64, Vec<usize>> = HashMap::new();
+pub fn detections_by_packet(detections: &[Detection]) -> std::collections::HashMap<u64, Vec<usize>> {
+    let mut m = std::collections::HashMap::<u64, Vec<usize>>::new();
     for (i, d) in detections.iter().enumerate() {
         for &p in &d.packets {
             m.entry(p).or_default().push(i);

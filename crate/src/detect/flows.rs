@@ -30,7 +30,7 @@ use crate::decode::{Dissection, Layer};
 use crate::explain::Finding;
 use crate::field::{fmt_mac, Value};
 use serde::{Serialize, Serializer};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::net::IpAddr;
 

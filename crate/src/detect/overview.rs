@@ -12,7 +12,7 @@ use super::{Detection, Observed};
 use crate::capture::{count, thousands, Timestamp};
 use crate::explain::Severity;
 use serde::Serialize;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::fmt::Write as _;
 
 /// Most nodes in the protocol tree; packets with protocol paths beyond it count at the deepest
