@@ -6,8 +6,8 @@ use crate::capture::Packet;
 use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
 use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
-use serde::Serialize;
 use foldhash::{HashMap, HashMapExt};
+use serde::Serialize;
 
 /// The most packets a grouped finding lists; its count stays exact.
 pub const MAX_GROUP_PACKETS: usize = 200;
@@ -63,7 +63,9 @@ impl CaptureAnalysis {
     /// Decodes, checks and observes one packet. Texts are rendered only for the first packet
     /// of each finding id: the rest only add to its count.
     pub fn observe(&mut self, p: &Packet) {
-        let d = p.decode();
+        // Values are all the detectors and the rules' ids need; the one packet per id whose
+        // finding is rendered is decoded again with its renderings.
+        let d = p.decode_lean();
         let seen = Observed {
             number: p.number,
             ts: p.ts,
@@ -73,8 +75,8 @@ impl CaptureAnalysis {
         self.overview.observe(&seen);
         let mut worst = None;
         let mut seen: Vec<&'static str> = Vec::new();
-        // Only the first packet of each id needs the finding's texts: the rules run again
-        // with them then, and every other packet costs just the ids.
+        // Only the first packet of each id needs the finding's texts: the packet is decoded
+        // again in full and the rules run with texts then; every other packet costs just ids.
         let mut full: Option<Vec<crate::explain::Finding>> = None;
         for id in packet_finding_ids(p.number, &d) {
             // A packet counts once per id, even when it raises the id twice (both of its
@@ -94,7 +96,7 @@ impl CaptureAnalysis {
                     }
                 }
                 None => {
-                    let found = full.get_or_insert_with(|| packet_findings(p.number, &d));
+                    let found = full.get_or_insert_with(|| packet_findings(p.number, &p.decode()));
                     let Some(f) = found.iter().find(|f| f.id == id) else {
                         continue;
                     };
@@ -144,7 +146,9 @@ impl CaptureAnalysis {
 }
 
 /// Which detections each packet is evidence for, to tell a packet's reader what it is part of.
-pub fn detections_by_packet(detections: &[Detection]) -> std::collections::HashMap<u64, Vec<usize>> {
+pub fn detections_by_packet(
+    detections: &[Detection],
+) -> std::collections::HashMap<u64, Vec<usize>> {
     let mut m = std::collections::HashMap::<u64, Vec<usize>>::new();
     for (i, d) in detections.iter().enumerate() {
         for &p in &d.packets {

@@ -110,7 +110,34 @@ pub struct Field {
     pub display: Option<String>,
 }
 
+thread_local! {
+    /// Whether decoders write fields' readable renderings; off during a lean decode.
+    static RENDER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with fields' readable renderings turned off (the `display` texts are left `None`),
+/// for passes that only read values: the analysis of a whole capture, summary lines.
+pub fn without_renderings<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            RENDER.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(RENDER.with(|r| r.replace(false)));
+    f()
+}
+
 impl Field {
+    /// Sets the readable rendering of the value (`0x0800 (IPv4)`), unless renderings are off
+    /// (see [`without_renderings`]), in which case `text` is never called.
+    pub fn show(&mut self, text: impl FnOnce() -> String) -> &mut Field {
+        if RENDER.with(std::cell::Cell::get) {
+            self.display = Some(text());
+        }
+        self
+    }
+
     /// The value as shown in a field tree: the readable rendering when there is one.
     pub fn shown(&self) -> String {
         match &self.display {

@@ -541,4 +541,11 @@ impl Packet {
         let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
         crate::decode::decode_with_len(&self.data, self.link_type, orig)
     }
+
+    /// The packet decoded without the fields' readable renderings: see
+    /// [`crate::decode::decode_lean`].
+    pub fn decode_lean(&self) -> crate::decode::Dissection {
+        let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
+        crate::decode::decode_lean(&self.data, self.link_type, orig)
+    }
 }

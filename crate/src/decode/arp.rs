@@ -162,7 +162,7 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         off,
         2,
     )
-    .display = Some(format!("{hw_name} ({htype})"));
+    .show(|| format!("{hw_name} ({htype})"));
 
     let Some(ptype) = be16(f, at(field::PTYPE)) else {
         return cut(l, cx, at(field::PTYPE));
@@ -179,7 +179,7 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         pt,
         2,
     )
-    .display = Some(shown);
+    .show(|| shown);
 
     let Some(hlen) = u8_at(f, at(field::HLEN)) else {
         return cut(l, cx, at(field::HLEN));
@@ -219,7 +219,7 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         at(field::OPER),
         2,
     )
-    .display = Some(match op_name {
+    .show(|| match op_name {
         Some(n) => format!("{n} ({op})"),
         None => format!("Unknown ({op})"),
     });

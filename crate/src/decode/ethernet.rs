@@ -136,7 +136,7 @@ pub fn decode_ethernet(cx: &mut Ctx<'_>, off: usize) -> Next {
         return Next::Llc(payload);
     }
     l.add("eth.type", "Type", Value::UInt(u64::from(et)), off + 12, 2)
-        .display = Some(hex_type_display(et));
+        .show(|| hex_type_display(et));
     cx.push(l);
     Next::EtherType(et, payload)
 }
@@ -210,7 +210,7 @@ fn decode_vlan(cx: &mut Ctx<'_>, tpid: u16, off: usize) -> Next {
         return Next::Llc(off + 4);
     }
     l.add("vlan.etype", "Type", Value::UInt(u64::from(et)), off + 2, 2)
-        .display = Some(hex_type_display(et));
+        .show(|| hex_type_display(et));
     cx.push(l);
     Next::EtherType(et, off + 4)
 }
@@ -244,9 +244,9 @@ pub fn decode_llc(cx: &mut Ctx<'_>, off: usize) -> Next {
         return Next::Stop;
     };
     l.add("llc.dsap", "DSAP", Value::UInt(u64::from(dsap)), off, 1)
-        .display = Some(format!("0x{dsap:02x}{}", sap_name(dsap)));
+        .show(|| format!("0x{dsap:02x}{}", sap_name(dsap)));
     l.add("llc.ssap", "SSAP", Value::UInt(u64::from(ssap)), off + 1, 1)
-        .display = Some(format!("0x{ssap:02x}{}", sap_name(ssap)));
+        .show(|| format!("0x{ssap:02x}{}", sap_name(ssap)));
     l.add(
         "llc.control",
         "Control",
@@ -267,11 +267,11 @@ pub fn decode_llc(cx: &mut Ctx<'_>, off: usize) -> Next {
         };
         let oui = u64::from(u32::from_be_bytes([0, oui[0], oui[1], oui[2]]));
         l.add("llc.oui", "Organization code", Value::UInt(oui), off + 3, 3)
-            .display = Some(format!("0x{oui:06x}"));
+            .show(|| format!("0x{oui:06x}"));
         l.len = 8;
         if oui == 0 {
             l.add("llc.type", "Type", Value::UInt(u64::from(pid)), off + 6, 2)
-                .display = Some(hex_type_display(pid));
+                .show(|| hex_type_display(pid));
             cx.push(l);
             return Next::EtherType(pid, off + 8);
         }

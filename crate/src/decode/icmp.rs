@@ -391,7 +391,7 @@ fn uint_dec_hex(
 
 fn set_display(l: &mut Layer, s: String) {
     if let Some(f) = l.fields.last_mut() {
-        f.display = Some(s);
+        f.show(|| s);
     }
 }
 
@@ -472,7 +472,7 @@ fn add_checksum(
 ) {
     let at = m.at(field::CHECKSUM);
     l.add(name, "Checksum", Value::UInt(value.into()), at, 2)
-        .display = Some(format!("0x{value:04x}"));
+        .show(|| format!("0x{value:04x}"));
     let why_not = if cx.quoted {
         Some("in ICMP error packet".to_string())
     } else if ipc.first_fragment || ipc.later_fragment {
@@ -500,7 +500,7 @@ fn add_checksum(
                 let tail = msg.get(field::REST..).unwrap_or(&[]);
                 let want = fold_checksum(ones_complement_sum(ones_complement_sum(ps, head), tail));
                 if let Some(f) = l.fields.last_mut() {
-                    f.display = Some(format!("0x{value:04x} [incorrect, should be 0x{want:04x}]"));
+                    f.show(|| format!("0x{value:04x} [incorrect, should be 0x{want:04x}]"));
                 }
                 (CK_BAD, format!("Bad (should be 0x{want:04x})"))
             }
@@ -514,7 +514,7 @@ fn add_checksum(
         ),
     };
     l.add(status, "Checksum status", Value::UInt(code), at, 2)
-        .display = Some(shown);
+        .show(|| shown);
 }
 
 /// Pushes the layer and any bytes left in the message as a data layer.
@@ -904,7 +904,7 @@ fn decode_extensions(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, start: usize) {
         0,
         1,
     )
-    .display = Some(format!("0x{ck:04x}"));
+    .show(|| format!("0x{ck:04x}"));
     let whole = !cx.quoted && !m.snapped;
     let (code, shown) = match slice(b, start, end - start) {
         Some(s) if whole => {
@@ -928,7 +928,7 @@ fn decode_extensions(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, start: usize) {
         0,
         1,
     )
-    .display = Some(shown.into());
+    .show(|| shown.into());
 
     let mut at = start + 4;
     while at < end {
@@ -1127,7 +1127,7 @@ fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res
                 what: "Flags",
             })?);
             l.add("icmpv6.nd.na.flag", "Flags", Value::UInt(v), at, 4)
-                .display = Some(format!("0x{v:08x}"));
+                .show(|| format!("0x{v:08x}"));
             l.add_flag("icmpv6.nd.na.flag.r", "Router", v, at, 4, 0x8000_0000, 1);
             l.add_flag("icmpv6.nd.na.flag.s", "Solicited", v, at, 4, 0x4000_0000, 1);
             l.add_flag("icmpv6.nd.na.flag.o", "Override", v, at, 4, 0x2000_0000, 1);
@@ -1199,7 +1199,7 @@ fn router_advertisement(l: &mut Layer, m: &Msg<'_>) -> Res<()> {
         what: "Flags",
     })?);
     l.add("icmpv6.nd.ra.flag", "Flags", Value::UInt(v), at, 1)
-        .display = Some(format!("0x{v:02x}"));
+        .show(|| format!("0x{v:02x}"));
     l.add_flag(
         "icmpv6.nd.ra.flag.m",
         "Managed address configuration",
@@ -1236,7 +1236,7 @@ fn router_advertisement(l: &mut Layer, m: &Msg<'_>) -> Res<()> {
         0x18,
         1,
     )
-    .display = Some(format!("{prf_name} ({prf})"));
+    .show(|| format!("{prf_name} ({prf})"));
     l.add_flag("icmpv6.nd.ra.flag.p", "Proxy", v, at, 1, 0x04, 1);
     l.add_bits(
         "icmpv6.nd.ra.flag.rsv",
@@ -1302,7 +1302,7 @@ fn nd_options(l: &mut Layer, m: &Msg<'_>, start: usize) -> Res<Body> {
             0,
             0,
         )
-        .display = Some(format!("{} ({t})", name.unwrap_or("Unknown option")));
+        .show(|| format!("{} ({t})", name.unwrap_or("Unknown option")));
         l.add_bits(
             "icmpv6.opt.type",
             "Type",
@@ -1312,7 +1312,7 @@ fn nd_options(l: &mut Layer, m: &Msg<'_>, start: usize) -> Res<Body> {
             0,
             1,
         )
-        .display = Some(type_display(t, name));
+        .show(|| type_display(t, name));
         let Some(units) = units else {
             return Err(Cut {
                 at: at + 1,
@@ -1329,7 +1329,7 @@ fn nd_options(l: &mut Layer, m: &Msg<'_>, start: usize) -> Res<Body> {
             0,
             1,
         )
-        .display = Some(format!("{units} ({olen} bytes)"));
+        .show(|| format!("{units} ({olen} bytes)"));
         if units == 0 {
             l.fail(
                 at + 1,
@@ -1454,7 +1454,7 @@ fn prefix_info(l: &mut Layer, b: &[u8], at: usize) -> Res<()> {
         0,
         1,
     )
-    .display = Some(format!("0x{fl:02x}"));
+    .show(|| format!("0x{fl:02x}"));
     l.add_flag(
         "icmpv6.opt.prefix.flag.l",
         "On-link",
@@ -1501,11 +1501,13 @@ fn prefix_info(l: &mut Layer, b: &[u8], at: usize) -> Res<()> {
     ] {
         let v = be32(b, at + rel).ok_or(cut(rel, 4))?;
         l.add_bits(name, label, Value::UInt(v.into()), at + rel, 4, 0, 1)
-            .display = Some(if v == u32::MAX {
-            "Infinity (0xffffffff)".into()
-        } else {
-            format!("{v} s")
-        });
+            .show(|| {
+                if v == u32::MAX {
+                    "Infinity (0xffffffff)".into()
+                } else {
+                    format!("{v} s")
+                }
+            });
     }
     let rsv = slice(b, at + 12, 4).ok_or(cut(12, 4))?;
     l.add_bits(
@@ -1527,7 +1529,7 @@ fn prefix_info(l: &mut Layer, b: &[u8], at: usize) -> Res<()> {
         0,
         1,
     )
-    .display = Some(format!("{}/{plen}", Ipv6Addr::from(p)));
+    .show(|| format!("{}/{plen}", Ipv6Addr::from(p)));
     Ok(())
 }
 
@@ -1576,7 +1578,7 @@ fn mld(l: &mut Layer, m: &Msg<'_>, t: u8) -> Res<Body> {
         what: "Flags",
     })?);
     l.add("icmpv6.mld.flag", "Flags", Value::UInt(fl), at, 1)
-        .display = Some(format!("0x{fl:02x}"));
+        .show(|| format!("0x{fl:02x}"));
     l.add_flag(
         "icmpv6.mld.flag.s",
         "Suppress router-side processing",
@@ -1680,7 +1682,7 @@ fn mld_report_v2(l: &mut Layer, m: &Msg<'_>) -> Res<Body> {
             0,
             1,
         )
-        .display = Some(format!("{rt_name} ({rt})"));
+        .show(|| format!("{rt_name} ({rt})"));
         l.add_bits(
             "icmpv6.mldr.mar.aux_data_len",
             "Aux data len",

@@ -152,7 +152,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         0x0f,
         0,
     )
-    .display = Some(format!("{ihl} bytes ({})", ihl / 4));
+    .show(|| format!("{ihl} bytes ({})", ihl / 4));
     l.add(
         "ip.dsfield",
         "Differentiated services",
@@ -160,7 +160,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         at(v4::TOS),
         1,
     )
-    .display = Some(format!("0x{tos:02x}"));
+    .show(|| format!("0x{tos:02x}"));
     l.add_bits(
         "ip.dsfield.dscp",
         "DSCP",
@@ -193,7 +193,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         at(v4::ID),
         2,
     )
-    .display = Some(format!("0x{id:04x} ({id})"));
+    .show(|| format!("0x{id:04x} ({id})"));
     let ff = u64::from(flags_frag);
     l.add_bits(
         "ip.flags",
@@ -204,7 +204,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         0xe0,
         0,
     )
-    .display = Some(format!("0x{:x}", ff >> 13));
+    .show(|| format!("0x{:x}", ff >> 13));
     l.add_flag(
         "ip.flags.rb",
         "Reserved bit (evil bit)",
@@ -244,7 +244,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         0x1fff,
         0,
     )
-    .display = Some(format!("{frag_bytes} bytes ({frag_units} x 8)"));
+    .show(|| format!("{frag_bytes} bytes ({frag_units} x 8)"));
     l.add(
         "ip.ttl",
         "Time to live",
@@ -259,7 +259,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         at(v4::PROTO),
         1,
     )
-    .display = Some(proto_display(proto));
+    .show(|| proto_display(proto));
     l.add(
         "ip.checksum",
         "Header checksum",
@@ -267,7 +267,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
         at(v4::CHECKSUM),
         2,
     )
-    .display = Some(format!("0x{checksum:04x}"));
+    .show(|| format!("0x{checksum:04x}"));
     let header_ok = ihl >= v4::HEADER_LEN;
     let whole_header = if header_ok { slice(b, off, ihl) } else { None };
     if let Some(h) = whole_header {
@@ -284,7 +284,7 @@ fn decode_ipv4(cx: &mut Ctx<'_>, off: usize) -> Next {
                 at(v4::CHECKSUM),
                 2,
             )
-            .display = Some(format!("0x{:04x}", fold_checksum(sum)));
+            .show(|| format!("0x{:04x}", fold_checksum(sum)));
         }
     }
     l.add("ip.src", "Source address", Value::Ipv4(src), at(v4::SRC), 4);
@@ -361,7 +361,7 @@ fn add_checksum_status(l: &mut Layer, name: &'static str, ok: bool, off: usize) 
         off,
         2,
     )
-    .display = Some(if ok { "Good" } else { "Bad" }.into());
+    .show(|| if ok { "Good" } else { "Bad" }.into());
 }
 
 /// A later fragment carries the middle or end of another datagram's payload, no header of its own.
@@ -397,7 +397,7 @@ fn decode_v4_options(l: &mut Layer, b: &[u8], start: usize, end: usize) -> Optio
         };
         let name = v4_option_name(t);
         l.add("ip.opt.type", "Option", Value::UInt(u64::from(t)), p, 1)
-            .display = Some(format!("{t} ({name})"));
+            .show(|| format!("{t} ({name})"));
         if t == 0 {
             if p + 1 < end {
                 l.add(
@@ -578,7 +578,7 @@ fn decode_ipv6(cx: &mut Ctx<'_>, off: usize) -> Next {
         0x0f_ffff,
         0,
     )
-    .display = Some(format!("0x{:05x}", w & 0xfffff));
+    .show(|| format!("0x{:05x}", w & 0xfffff));
     l.add(
         "ipv6.plen",
         "Payload length",
@@ -593,7 +593,7 @@ fn decode_ipv6(cx: &mut Ctx<'_>, off: usize) -> Next {
         off + v6::NXT,
         1,
     )
-    .display = Some(proto_display(nxt));
+    .show(|| proto_display(nxt));
     l.add(
         "ipv6.hlim",
         "Hop limit",
@@ -720,7 +720,7 @@ fn decode_v6_extensions(
             0,
             1,
         )
-        .display = Some(proto_display(next));
+        .show(|| proto_display(next));
         l.add_bits(
             len_name,
             "Length",

@@ -55,9 +55,7 @@ fn unknown_link(cx: &mut Ctx<'_>, link_type: u32) -> Next {
         0,
         0,
     )
-    .display = Some(format!(
-        "{what}: this link type is not decoded; the bytes are shown as they are"
-    ));
+    .show(|| format!("{what}: this link type is not decoded; the bytes are shown as they are"));
     cx.push(l);
     Next::Stop
 }

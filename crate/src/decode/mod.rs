@@ -376,6 +376,13 @@ pub fn decode_with_len(frame: &[u8], link_type: u32, orig_len: usize) -> Dissect
     decode_frame(frame, link_type, Some(orig_len.max(frame.len())))
 }
 
+/// Like [`decode_with_len`] but without the fields' readable renderings (`Field::display` stays
+/// `None`): values, byte ranges, layers and errors are the same. For passes over every packet
+/// that read only values: the analysis, summary lines, filters.
+pub fn decode_lean(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection {
+    crate::field::without_renderings(|| decode_with_len(frame, link_type, orig_len))
+}
+
 fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissection {
     let mut cx = Ctx {
         frame,

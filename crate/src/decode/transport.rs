@@ -109,11 +109,11 @@ fn add_checksum(
 ) {
     let (field, status, calc) = names;
     l.add(field, "Checksum", Value::UInt(u64::from(value)), ck_at, 2)
-        .display = Some(format!("0x{value:04x}"));
+        .show(|| format!("0x{value:04x}"));
     if proto == 17 && value == 0 && matches!(ipc.src, IpAddr::V4(_)) {
         // UDP over IPv4 may omit its checksum (RFC 768).
         l.add(status, "Checksum status", Value::UInt(3), ck_at, 2)
-            .display = Some("Not present (zero)".into());
+            .show(|| "Not present (zero)".into());
         return;
     }
     match verify(cx, ipc, proto, off, end) {
@@ -125,7 +125,7 @@ fn add_checksum(
                 ck_at,
                 2,
             )
-            .display = Some(if ok { "Good" } else { "Bad" }.into());
+            .show(|| if ok { "Good" } else { "Bad" }.into());
             if !ok {
                 let want = expected_checksum(cx, ipc, proto, off, end, ck_at);
                 l.add(
@@ -135,12 +135,12 @@ fn add_checksum(
                     ck_at,
                     2,
                 )
-                .display = Some(format!("0x{want:04x}"));
+                .show(|| format!("0x{want:04x}"));
             }
         }
         None => {
             l.add(status, "Checksum status", Value::UInt(2), ck_at, 2)
-                .display = Some("Unverified (segment not captured whole, or a fragment)".into());
+                .show(|| "Unverified (segment not captured whole, or a fragment)".into());
         }
     }
 }
@@ -242,7 +242,7 @@ fn decode_tcp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         0xf0,
         0,
     )
-    .display = Some(format!("{hdr_len} bytes ({})", hdr_len / 4));
+    .show(|| format!("{hdr_len} bytes ({})", hdr_len / 4));
     let flags = off_flags & 0x0fff;
     let fw = u64::from(off_flags);
     l.add_bits(
@@ -254,7 +254,7 @@ fn decode_tcp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         0x0fff,
         0,
     )
-    .display = Some(format!("0x{flags:03x} ({})", tcp_flag_names(flags)));
+    .show(|| format!("0x{flags:03x} ({})", tcp_flag_names(flags)));
     l.add_flag(
         "tcp.flags.res",
         "Reserved",
@@ -389,7 +389,7 @@ fn decode_tcp_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
             0,
             1,
         )
-        .display = Some(format!("{kind} ({})", tcp_option_name(kind)));
+        .show(|| format!("{kind} ({})", tcp_option_name(kind)));
         match kind {
             0 => return,
             1 => {
@@ -446,7 +446,7 @@ fn decode_tcp_options(l: &mut Layer, b: &[u8], start: usize, end: usize) {
                         0,
                         1,
                     )
-                    .display = Some(format!("{v} (multiply by {})", 1u64 << v.min(30)));
+                    .show(|| format!("{v} (multiply by {})", 1u64 << v.min(30)));
                 }
             }
             (4, 2) => {
@@ -608,7 +608,7 @@ fn decode_udp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
             at(udp::CHECKSUM),
             2,
         )
-        .display = Some(format!("0x{ck:04x}"));
+        .show(|| format!("0x{ck:04x}"));
     }
     if ulen >= udp::HEADER_LEN && ulen < ip_room && !cx.quoted {
         // The IP datagram is longer than UDP says: the extra bytes are not UDP payload. The
@@ -653,7 +653,7 @@ fn decode_gre(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         off,
         2,
     )
-    .display = Some(format!("0x{fv:04x}"));
+    .show(|| format!("0x{fv:04x}"));
     let has_ck = l.add_flag(
         "gre.flags.checksum",
         "Checksum present",
@@ -689,7 +689,7 @@ fn decode_gre(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         off + 2,
         2,
     )
-    .display = Some(format!("0x{proto:04x}"));
+    .show(|| format!("0x{proto:04x}"));
     let mut p = off + 4;
     if has_ck {
         p += 4;
@@ -749,7 +749,7 @@ fn decode_igmp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         return cut_transport(cx, l, off, "IGMP", 8);
     };
     l.add("igmp.type", "Type", Value::UInt(u64::from(t)), off, 1)
-        .display = Some(format!("0x{t:02x} ({})", igmp_type_name(t)));
+        .show(|| format!("0x{t:02x} ({})", igmp_type_name(t)));
     l.add(
         "igmp.max_resp",
         "Max response time",
@@ -764,7 +764,7 @@ fn decode_igmp(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
         off + 2,
         2,
     )
-    .display = Some(format!("0x{ck:04x}"));
+    .show(|| format!("0x{ck:04x}"));
     if let Some(a) = super::bytes::array::<4>(b, off + 4) {
         if t != 0x22 {
             l.add(

@@ -188,7 +188,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::OP),
         1,
     )
-    .display = Some(match op {
+    .show(|| match op {
         1 => "Boot Request (1)".to_string(),
         2 => "Boot Reply (2)".to_string(),
         n => format!("Unknown ({n})"),
@@ -202,7 +202,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::HTYPE),
         1,
     )
-    .display = Some(named(hw_type_name(htype), u64::from(htype)));
+    .show(|| named(hw_type_name(htype), u64::from(htype)));
     need(l, field::HLEN, 1)?;
     let hlen = u8_at(b, at(field::HLEN))?;
     l.add(
@@ -229,7 +229,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::XID),
         4,
     )
-    .display = Some(format!("0x{xid:08x}"));
+    .show(|| format!("0x{xid:08x}"));
     need(l, field::SECS, 2)?;
     l.add(
         "dhcp.secs",
@@ -247,14 +247,16 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::FLAGS),
         2,
     )
-    .display = Some(format!(
-        "0x{flags:04x} ({})",
-        if flags & 0x8000 != 0 {
-            "Broadcast"
-        } else {
-            "Unicast"
-        }
-    ));
+    .show(|| {
+        format!(
+            "0x{flags:04x} ({})",
+            if flags & 0x8000 != 0 {
+                "Broadcast"
+            } else {
+                "Unicast"
+            }
+        )
+    });
     l.add_flag(
         "dhcp.flags.bc",
         "Broadcast flag",
@@ -371,7 +373,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         cookie_at,
         4,
     )
-    .display = Some("DHCP".into());
+    .show(|| "DHCP".into());
     options(l, b, cookie_at.saturating_add(4))
 }
 
@@ -392,10 +394,7 @@ fn options(l: &mut Layer, b: &[u8], mut p: usize) -> Option<()> {
                 p,
                 n,
             )
-            .display = Some(format!(
-                "({code}) {}",
-                option_name(code).unwrap_or("Unknown")
-            ));
+            .show(|| format!("({code}) {}", option_name(code).unwrap_or("Unknown")));
         };
         match code {
             0 => {
@@ -505,13 +504,13 @@ fn option_value(l: &mut Layer, code: u8, val: &[u8], v: usize) {
                     v,
                     4,
                 )
-                .display = Some(duration(s));
+                .show(|| duration(s));
             }
         }
         53 if val.len() == 1 => {
             if let Some(t) = u8_at(val, 0) {
                 l.add("dhcp.option.dhcp", "DHCP", Value::UInt(u64::from(t)), v, 1)
-                    .display = Some(named(message_type_name(t), u64::from(t)));
+                    .show(|| named(message_type_name(t), u64::from(t)));
                 if let Some(name) = message_type_name(t) {
                     l.title = format!("Dynamic Host Configuration Protocol ({name})");
                 }
@@ -526,10 +525,7 @@ fn option_value(l: &mut Layer, code: u8, val: &[u8], v: usize) {
                     v.saturating_add(i),
                     1,
                 )
-                .display = Some(format!(
-                    "({item}) {}",
-                    option_name(item).unwrap_or("Unknown")
-                ));
+                .show(|| format!("({item}) {}", option_name(item).unwrap_or("Unknown")));
             }
         }
         _ => {

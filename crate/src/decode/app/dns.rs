@@ -319,7 +319,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize, flavor: Flavor) -> Opti
         at(field::ID),
         2,
     )
-    .display = Some(format!("0x{id:04x}"));
+    .show(|| format!("0x{id:04x}"));
     let Some(flags) = be16(b, at(field::FLAGS)) else {
         l.fail(at(field::FLAGS), "DNS header cut off before the flags");
         return None;
@@ -392,8 +392,8 @@ fn add_flags(l: &mut Layer, flags: u16, off: usize) -> bool {
             rcode_name(rcode).unwrap_or("unknown rcode")
         );
     }
-    l.add("dns.flags", "Flags", Value::UInt(w), off, 2).display =
-        Some(format!("0x{flags:04x} {summary}"));
+    l.add("dns.flags", "Flags", Value::UInt(w), off, 2)
+        .show(|| format!("0x{flags:04x} {summary}"));
     l.add_flag("dns.flags.response", "Response", w, off, 2, 0x8000, 1);
     l.add_bits(
         "dns.flags.opcode",
@@ -404,7 +404,7 @@ fn add_flags(l: &mut Layer, flags: u16, off: usize) -> bool {
         0x7800,
         1,
     )
-    .display = Some(named(opcode_name(opcode), u64::from(opcode)));
+    .show(|| named(opcode_name(opcode), u64::from(opcode)));
     // Like Wireshark, the bits that only mean something in a response (AA, RA, RCODE) are
     // shown for responses only, so a filter such as `dns.flags.rcode == 0` matches answers.
     let bits: [(&'static str, &'static str, u64, bool); 7] = [
@@ -438,7 +438,7 @@ fn add_flags(l: &mut Layer, flags: u16, off: usize) -> bool {
         0x000f,
         1,
     )
-    .display = Some(named(rcode_name(rcode), u64::from(rcode)));
+    .show(|| named(rcode_name(rcode), u64::from(rcode)));
     response
 }
 
@@ -465,7 +465,7 @@ fn name_field(
 
 fn type_field(l: &mut Layer, name: &'static str, t: u16, off: usize) {
     l.add(name, "Type", Value::UInt(u64::from(t)), off, 2)
-        .display = Some(named(type_name(t), u64::from(t)));
+        .show(|| named(type_name(t), u64::from(t)));
 }
 
 /// mDNS reuses the class's top bit (RFC 6762 sections 5.4 and 10.2), so the class is the low 15.
@@ -488,11 +488,11 @@ fn class_field(
             0x7fff,
             0,
         )
-        .display = Some(named(class_name(class), u64::from(class)));
+        .show(|| named(class_name(class), u64::from(class)));
         l.add_flag(bit.0, bit.1, u64::from(c), off, 2, 0x8000, 0);
     } else {
         l.add(name, "Class", Value::UInt(u64::from(c)), off, 2)
-            .display = Some(named(class_name(c), u64::from(c)));
+            .show(|| named(class_name(c), u64::from(c)));
     }
 }
 
@@ -577,7 +577,8 @@ fn record(l: &mut Layer, b: &[u8], msg_start: usize, pos: usize, flavor: Flavor)
         );
         let z = u64::from(ttl & 0xffff);
         let zoff = toff.saturating_add(2);
-        l.add("dns.resp.z", "Z", Value::UInt(z), zoff, 2).display = Some(format!("0x{z:04x}"));
+        l.add("dns.resp.z", "Z", Value::UInt(z), zoff, 2)
+            .show(|| format!("0x{z:04x}"));
         l.add_flag("dns.resp.z.do", "DO bit", z, zoff, 2, 0x8000, 1);
     } else {
         class_field(

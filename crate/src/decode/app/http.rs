@@ -160,7 +160,7 @@ fn decode_head(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
                         co,
                         cl,
                     )
-                    .display = Some(format!("{code} ({})", status_class(code)));
+                    .show(|| format!("{code} ({})", status_class(code)));
                 }
                 _ => {
                     l.fail(

@@ -145,7 +145,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         start,
         2,
     )
-    .display = Some(format!("0x{id:04x}"));
+    .show(|| format!("0x{id:04x}"));
     let off = at(field::FLAGS);
     let Some(flags) = be16(b, off) else {
         l.fail(off, "NBNS header cut off before the flags");
@@ -154,10 +154,13 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
     let w = u64::from(flags);
     let opcode = (flags >> 11) & 0xf;
     let rcode = flags & 0xf;
-    l.add("nbns.flags", "Flags", Value::UInt(w), off, 2).display = Some(format!(
-        "0x{flags:04x} {}",
-        named(opcode_name(opcode), u64::from(opcode))
-    ));
+    l.add("nbns.flags", "Flags", Value::UInt(w), off, 2)
+        .show(|| {
+            format!(
+                "0x{flags:04x} {}",
+                named(opcode_name(opcode), u64::from(opcode))
+            )
+        });
     let response = l.add_flag("nbns.flags.response", "Response", w, off, 2, 0x8000, 1);
     l.add_bits(
         "nbns.flags.opcode",
@@ -168,7 +171,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         0x7800,
         1,
     )
-    .display = Some(named(opcode_name(opcode), u64::from(opcode)));
+    .show(|| named(opcode_name(opcode), u64::from(opcode)));
     l.add_flag(
         "nbns.flags.authoritative",
         "Authoritative",
@@ -207,7 +210,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         0x000f,
         1,
     )
-    .display = Some(named(rcode_name(rcode), u64::from(rcode)));
+    .show(|| named(rcode_name(rcode), u64::from(rcode)));
     if let Some(name) = opcode_name(opcode) {
         l.title = format!(
             "NetBIOS Name Service ({name}{})",
@@ -272,7 +275,7 @@ fn name_type_class(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<
         .map(|(_, s)| s);
     let f = l.add("nbns.name", "Name", Value::Str(text.clone()), pos, name.len);
     if let Some(desc) = suffix.and_then(suffix_name) {
-        f.display = Some(format!("{text} ({desc})"));
+        f.show(|| format!("{text} ({desc})"));
     }
     let p = pos.saturating_add(name.len);
     let (Some(t), Some(c)) = (be16(b, p), be16(b, p.saturating_add(2))) else {
@@ -280,7 +283,7 @@ fn name_type_class(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<
         return None;
     };
     l.add("nbns.type", "Type", Value::UInt(u64::from(t)), p, 2)
-        .display = Some(named(type_name(t), u64::from(t)));
+        .show(|| named(type_name(t), u64::from(t)));
     l.add(
         "nbns.class",
         "Class",
@@ -288,7 +291,7 @@ fn name_type_class(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<
         p.saturating_add(2),
         2,
     )
-    .display = Some(named(if c == 1 { Some("IN") } else { None }, u64::from(c)));
+    .show(|| named(if c == 1 { Some("IN") } else { None }, u64::from(c)));
     Some(p.saturating_add(4))
 }
 
@@ -335,7 +338,7 @@ fn record(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<usize> {
             while q.saturating_add(6) <= rd_end {
                 let flags = u64::from(be16(b, q)?);
                 l.add("nbns.nb_flags", "Name flags", Value::UInt(flags), q, 2)
-                    .display = Some(format!("0x{flags:04x}"));
+                    .show(|| format!("0x{flags:04x}"));
                 l.add_flag("nbns.nb_flags.group", "Group name", flags, q, 2, 0x8000, 1);
                 let ont = (flags >> 13) & 3;
                 l.add_bits(
@@ -347,15 +350,15 @@ fn record(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<usize> {
                     0x6000,
                     1,
                 )
-                .display = Some(
+                .show(|| {
                     match ont {
                         0 => "B-node (0)",
                         1 => "P-node (1)",
                         2 => "M-node (2)",
                         _ => "H-node (3)",
                     }
-                    .to_string(),
-                );
+                    .to_string()
+                });
                 let a = array::<4>(b, q.saturating_add(2))?;
                 l.add(
                     "nbns.addr",
@@ -408,7 +411,7 @@ fn record(l: &mut Layer, b: &[u8], start: usize, pos: usize) -> Option<usize> {
                     q.saturating_add(16),
                     2,
                 )
-                .display = Some(format!("0x{nf:04x}"));
+                .show(|| format!("0x{nf:04x}"));
                 q = q.saturating_add(18);
             }
         }

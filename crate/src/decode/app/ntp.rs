@@ -113,7 +113,8 @@ fn decode_packet(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
     let li = flags >> 6;
     let vn = (flags >> 3) & 7;
     let mode = flags & 7;
-    l.add("ntp.flags", "Flags", Value::UInt(w), off, 1).display = Some(format!("0x{flags:02x}"));
+    l.add("ntp.flags", "Flags", Value::UInt(w), off, 1)
+        .show(|| format!("0x{flags:02x}"));
     if mode == 7 {
         // Mode 7 reuses the top bits as response and more flags (ntpd's ntp_request.h).
         l.add_flag("ntp.priv.flags.r", "Response bit", w, off, 1, 0x80, 1);
@@ -128,7 +129,7 @@ fn decode_packet(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             0xc0,
             1,
         )
-        .display = Some(format!("{} ({li})", leap_name(li)));
+        .show(|| format!("{} ({li})", leap_name(li)));
     }
     l.add_bits(
         "ntp.flags.vn",
@@ -148,7 +149,7 @@ fn decode_packet(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         0x07,
         1,
     )
-    .display = Some(format!("{} ({mode})", mode_name(mode)));
+    .show(|| format!("{} ({mode})", mode_name(mode)));
     l.title = format!(
         "Network Time Protocol (NTP Version {vn}, {})",
         mode_name(mode)
@@ -190,7 +191,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::STRATUM),
             1,
         )
-        .display = Some(shown);
+        .show(|| shown);
     }
     if let Some(p) = u8_at(b, at(field::POLL)) {
         // The poll interval is a signed log2 of seconds.
@@ -207,7 +208,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::POLL),
             1,
         )
-        .display = Some(shown);
+        .show(|| shown);
     }
     if let Some(p) = u8_at(b, at(field::PRECISION)) {
         l.add(
@@ -217,7 +218,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::PRECISION),
             1,
         )
-        .display = Some(format!("{} (2^{} s)", p as i8, p as i8));
+        .show(|| format!("{} (2^{} s)", p as i8, p as i8));
     }
     if let Some(v) = be32(b, at(field::ROOT_DELAY)) {
         l.add(
@@ -227,7 +228,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::ROOT_DELAY),
             4,
         )
-        .display = Some(short_format(v));
+        .show(|| short_format(v));
     }
     if let Some(v) = be32(b, at(field::ROOT_DISPERSION)) {
         l.add(
@@ -237,7 +238,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::ROOT_DISPERSION),
             4,
         )
-        .display = Some(short_format(v));
+        .show(|| short_format(v));
     }
     if let Some(id) = crate::decode::bytes::array::<4>(b, at(field::REFID)) {
         // Stratum 0 and 1 carry an ASCII code (kiss code or clock source); higher strata the
@@ -256,7 +257,7 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(field::REFID),
             4,
         )
-        .display = Some(shown);
+        .show(|| shown);
     }
     for (rel, name, label) in [
         (field::REFTIME, "ntp.reftime", "Reference timestamp"),
@@ -265,7 +266,8 @@ fn time_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         (field::XMT, "ntp.xmt", "Transmit timestamp"),
     ] {
         if let Some(ts) = be64(b, at(rel)) {
-            l.add(name, label, Value::UInt(ts), at(rel), 8).display = Some(timestamp_text(ts));
+            l.add(name, label, Value::UInt(ts), at(rel), 8)
+                .show(|| timestamp_text(ts));
         }
     }
     if cut {
@@ -282,7 +284,7 @@ fn control_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         let w = u64::from(f2);
         let o = at(1);
         l.add("ntp.ctrl.flags2", "Flags 2", Value::UInt(w), o, 1)
-            .display = Some(format!("0x{f2:02x}"));
+            .show(|| format!("0x{f2:02x}"));
         l.add_flag("ntp.ctrl.flags2.r", "Response bit", w, o, 1, 0x80, 1);
         l.add_flag("ntp.ctrl.flags2.error", "Error bit", w, o, 1, 0x40, 1);
         l.add_flag("ntp.ctrl.flags2.more", "More bit", w, o, 1, 0x20, 1);
@@ -374,7 +376,7 @@ fn private_header(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
             at(3),
             1,
         )
-        .display = Some(super::named(name, u64::from(r)));
+        .show(|| super::named(name, u64::from(r)));
     }
     if let Some(v) = be16(b, at(4)) {
         let w = u64::from(v);

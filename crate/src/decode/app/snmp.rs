@@ -279,7 +279,7 @@ fn decode_message(l: &mut Layer, r: &mut Ber<'_>, start: usize) -> Result<(), Be
         "snmp.version"
     };
     l.add(fname, "Version", Value::Int(v), ver.value, ver.len())
-        .display = Some(format!("{} ({v})", vname.unwrap_or("unknown")));
+        .show(|| format!("{} ({v})", vname.unwrap_or("unknown")));
     if v == 3 {
         l.title = "Simple Network Management Protocol (SNMPv3)".to_string();
         return v3(l, r, &msg, ver.end);
@@ -386,7 +386,7 @@ fn pdu(l: &mut Layer, r: &mut Ber<'_>, at: usize, limit: usize) -> Result<(), Be
         p.start,
         p.whole(),
     )
-    .display = Some(super::named(name, u64::from(n)));
+    .show(|| super::named(name, u64::from(n)));
     if let Some(name) = name {
         l.title = format!("{} ({name})", l.title);
     }
@@ -463,10 +463,7 @@ fn pdu(l: &mut Layer, r: &mut Ber<'_>, at: usize, limit: usize) -> Result<(), Be
         let esv = integer(r.b, &es)?;
         let f = l.add(second.0, second.1, Value::Int(esv), es.value, es.len());
         if p.tag != tag::GET_BULK {
-            f.display = Some(format!(
-                "{} ({esv})",
-                error_status_name(esv).unwrap_or("unknown")
-            ));
+            f.show(|| format!("{} ({esv})", error_status_name(esv).unwrap_or("unknown")));
         }
         let ei = r.expect(es.end, p.end, tag::INTEGER, third.1)?;
         l.add(

@@ -175,7 +175,7 @@ fn record(l: &mut Layer, b: &[u8], pos: usize, summary: &mut Vec<String>) -> Opt
         pos,
         1,
     )
-    .display = Some(named(content_type_name(ct), u64::from(ct)));
+    .show(|| named(content_type_name(ct), u64::from(ct)));
     let vo = pos.saturating_add(1);
     let Some(ver) = be16(b, vo) else {
         l.fail(vo, format!("record header cut off at offset {vo}"));
@@ -188,7 +188,7 @@ fn record(l: &mut Layer, b: &[u8], pos: usize, summary: &mut Vec<String>) -> Opt
         vo,
         2,
     )
-    .display = Some(hex_named(version_name(ver), ver));
+    .show(|| hex_named(version_name(ver), ver));
     let lo = pos.saturating_add(3);
     let Some(len) = be16(b, lo) else {
         l.fail(lo, format!("record header cut off at offset {lo}"));
@@ -216,7 +216,7 @@ fn record(l: &mut Layer, b: &[u8], pos: usize, summary: &mut Vec<String>) -> Opt
                         body,
                         1,
                     )
-                    .display = Some(match level {
+                    .show(|| match level {
                         1 => "Warning (1)".to_string(),
                         2 => "Fatal (2)".to_string(),
                         n => format!("Unknown ({n})"),
@@ -228,7 +228,7 @@ fn record(l: &mut Layer, b: &[u8], pos: usize, summary: &mut Vec<String>) -> Opt
                         body.saturating_add(1),
                         1,
                     )
-                    .display = Some(named(alert_name(desc), u64::from(desc)));
+                    .show(|| named(alert_name(desc), u64::from(desc)));
                     summary.push(format!("Alert: {}", alert_name(desc).unwrap_or("unknown")));
                 } else {
                     summary.push("Encrypted Alert".to_string());
@@ -257,7 +257,7 @@ fn record(l: &mut Layer, b: &[u8], pos: usize, summary: &mut Vec<String>) -> Opt
                     body,
                     end - body,
                 )
-                .display = Some(format!("{} bytes", end - body));
+                .show(|| format!("{} bytes", end - body));
             }
             summary.push("Application Data".to_string());
         }
@@ -303,7 +303,7 @@ fn handshakes(l: &mut Layer, b: &[u8], body: usize, end: usize, summary: &mut Ve
             p,
             1,
         )
-        .display = Some(named(handshake_name(t), u64::from(t)));
+        .show(|| named(handshake_name(t), u64::from(t)));
         l.add(
             "tls.handshake.length",
             "Length",
@@ -351,7 +351,7 @@ fn hello(l: &mut Layer, m: &[u8], body: usize, client: bool) -> Option<()> {
         body,
         2,
     )
-    .display = Some(hex_named(version_name(ver), ver));
+    .show(|| hex_named(version_name(ver), ver));
     let r = body.saturating_add(2);
     let Some(random) = slice(m, r, 32) else {
         return cut(l, r, "random");
@@ -412,7 +412,7 @@ fn hello(l: &mut Layer, m: &[u8], body: usize, client: bool) -> Option<()> {
                 cs.saturating_add(2 * i),
                 2,
             )
-            .display = Some(hex_named(cipher_name(c), c));
+            .show(|| hex_named(cipher_name(c), c));
         }
         p = cs.saturating_add(usize::from(cs_len));
         let Some(cm_len) = u8_at(m, p) else {
@@ -450,7 +450,7 @@ fn hello(l: &mut Layer, m: &[u8], body: usize, client: bool) -> Option<()> {
             p,
             2,
         )
-        .display = Some(hex_named(cipher_name(c), c));
+        .show(|| hex_named(cipher_name(c), c));
         let cm = p.saturating_add(2);
         let Some(x) = u8_at(m, cm) else {
             return cut(l, cm, "compression method");
@@ -516,7 +516,7 @@ fn extensions(l: &mut Layer, m: &[u8], mut e: usize, end: usize, client: bool) -
             e,
             2,
         )
-        .display = Some(named(extension_name(t), u64::from(t)));
+        .show(|| named(extension_name(t), u64::from(t)));
         l.add(
             "tls.handshake.extension.len",
             "Length",
@@ -679,7 +679,7 @@ fn supported_versions(l: &mut Layer, data: &[u8], d: usize, client: bool) {
             d.saturating_add(o),
             2,
         )
-        .display = Some(hex_named(version_name(v), v));
+        .show(|| hex_named(version_name(v), v));
     }
 }
 

@@ -69,7 +69,7 @@ fn finish(cx: &mut Ctx<'_>, off: usize, value: u32, order: &str) -> Next {
                 off,
                 HEADER_LEN,
             )
-            .display = Some(format!("0x{et:04x} (EtherType, {order})"));
+            .show(|| format!("0x{et:04x} (EtherType, {order})"));
             cx.push(l);
             return Next::EtherType(et, payload);
         }
@@ -82,10 +82,7 @@ fn finish(cx: &mut Ctx<'_>, off: usize, value: u32, order: &str) -> Next {
         off,
         HEADER_LEN,
     )
-    .display = Some(format!(
-        "{value} ({}, {order})",
-        name.unwrap_or("unknown family")
-    ));
+    .show(|| format!("{value} ({}, {order})", name.unwrap_or("unknown family")));
     cx.push(l);
     match value {
         // The IP decoder reads the version nibble itself, which also covers a mislabelled family.

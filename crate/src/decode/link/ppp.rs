@@ -24,7 +24,7 @@ pub fn decode_ppp_hdlc(cx: &mut Ctx<'_>, off: usize) -> Next {
     let mut p = off;
     if first == Some(0xff) {
         l.add("ppp.address", "Address", Value::UInt(0xff), off, 1)
-            .display = Some("0xff (all stations)".into());
+            .show(|| "0xff (all stations)".into());
         let Some(control) = u8_at(b, off + 1) else {
             return short(cx, l, off + 1, "the control byte");
         };
@@ -35,10 +35,12 @@ pub fn decode_ppp_hdlc(cx: &mut Ctx<'_>, off: usize) -> Next {
             off + 1,
             1,
         )
-        .display = Some(if control == 0x03 {
-            "0x03 (unnumbered information)".into()
-        } else {
-            format!("0x{control:02x} (not the usual 0x03)")
+        .show(|| {
+            if control == 0x03 {
+                "0x03 (unnumbered information)".into()
+            } else {
+                format!("0x{control:02x} (not the usual 0x03)")
+            }
         });
         p = off + 2;
     }
@@ -69,7 +71,7 @@ fn add_protocol(l: &mut Layer, protocol: u16, at: usize, len: usize) {
         at,
         len,
     )
-    .display = Some(match protocol_name(protocol) {
+    .show(|| match protocol_name(protocol) {
         Some(n) => format!("0x{protocol:04x} ({n})"),
         None => format!("0x{protocol:04x} (unknown)"),
     });
@@ -151,7 +153,7 @@ pub fn decode_chdlc(cx: &mut Ctx<'_>, off: usize) -> Next {
         off,
         1,
     )
-    .display = Some(match addr {
+    .show(|| match addr {
         0x0f => "0x0f (unicast)".into(),
         0x8f => "0x8f (multicast)".into(),
         a => format!("0x{a:02x}"),
@@ -186,7 +188,7 @@ pub fn decode_chdlc(cx: &mut Ctx<'_>, off: usize) -> Next {
         off + 2,
         2,
     )
-    .display = Some(match name {
+    .show(|| match name {
         Some(n) => format!("0x{protocol:04x} ({n})"),
         None => format!("0x{protocol:04x}"),
     });
@@ -238,7 +240,7 @@ pub fn decode_pppoe_session(cx: &mut Ctx<'_>, off: usize) -> Next {
         off + 1,
         1,
     )
-    .display = Some(match code {
+    .show(|| match code {
         // RFC 2516 section 5 codes.
         0x00 => "0x00 (session data)".into(),
         0x09 => "0x09 (PADI)".into(),
@@ -258,7 +260,7 @@ pub fn decode_pppoe_session(cx: &mut Ctx<'_>, off: usize) -> Next {
         off + 2,
         2,
     )
-    .display = Some(format!("0x{session:04x}"));
+    .show(|| format!("0x{session:04x}"));
     let Some(plen) = be16(b, off + 4) else {
         return short(cx, l, off + 4, "the payload length");
     };

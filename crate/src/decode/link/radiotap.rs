@@ -294,10 +294,12 @@ fn add_present_word(l: &mut Layer, w: u32, at: usize, in_vendor: bool, base: u32
         0,
         1,
     )
-    .display = Some(format!(
-        "0x{w:08x}{}",
-        if in_vendor { " (vendor namespace)" } else { "" }
-    ));
+    .show(|| {
+        format!(
+            "0x{w:08x}{}",
+            if in_vendor { " (vendor namespace)" } else { "" }
+        )
+    });
     if !in_vendor && base == 0 {
         for (bit, (name, label)) in PRESENT.iter().enumerate() {
             le_flag(l, name, label, word, at, 4, 1 << bit, 2);
@@ -353,7 +355,7 @@ fn vendor_namespace(l: &mut Layer, b: &[u8], d: usize, end: usize) -> Option<usi
         d,
         3,
     )
-    .display = Some(format!("{o0:02x}:{o1:02x}:{o2:02x}"));
+    .show(|| format!("{o0:02x}:{o1:02x}:{o2:02x}"));
     l.add(
         "radiotap.vendor_subns",
         "Vendor sub namespace",
@@ -399,7 +401,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 8,
             )
-            .display = Some(format!("{} µs", u64v(d)));
+            .show(|| format!("{} µs", u64v(d)));
         }
         1 => {
             let f = u8_at(b, d).unwrap_or(0);
@@ -408,7 +410,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
             }
             let w = u64::from(f);
             l.add("radiotap.flags", "Flags", Value::UInt(w), d, 1)
-                .display = Some(format!("0x{f:02x}"));
+                .show(|| format!("0x{f:02x}"));
             for (name, label, m) in [
                 ("radiotap.flags.cfp", "CFP", 0x01),
                 ("radiotap.flags.preamble", "Short preamble", 0x02),
@@ -437,7 +439,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{text} Mb/s"));
+            .show(|| format!("{text} Mb/s"));
         }
         3 => {
             let freq = u16v(d);
@@ -448,7 +450,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 2,
             )
-            .display = Some(match channel_number(freq) {
+            .show(|| match channel_number(freq) {
                 Some(c) => format!("{freq} MHz (channel {c})"),
                 None => format!("{freq} MHz"),
             });
@@ -460,7 +462,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d + 2,
                 2,
             )
-            .display = Some(format!("0x{flags:04x}"));
+            .show(|| format!("0x{flags:04x}"));
             for (name, label, m) in [
                 ("radiotap.channel.flags.turbo", "Turbo", 0x0010),
                 ("radiotap.channel.flags.cck", "CCK", 0x0020),
@@ -504,7 +506,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{} dBm", i8v(d)));
+            .show(|| format!("{} dBm", i8v(d)));
         }
         6 => {
             l.add(
@@ -514,7 +516,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{} dBm", i8v(d)));
+            .show(|| format!("{} dBm", i8v(d)));
         }
         7 => {
             l.add(
@@ -551,7 +553,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{} dBm", i8v(d)));
+            .show(|| format!("{} dBm", i8v(d)));
         }
         11 => {
             l.add("radiotap.antenna", "Antenna", Value::UInt(u8v(d)), d, 1);
@@ -564,7 +566,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{} dB", u8v(d)));
+            .show(|| format!("{} dB", u8v(d)));
         }
         13 => {
             l.add(
@@ -574,12 +576,12 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 1,
             )
-            .display = Some(format!("{} dB", u8v(d)));
+            .show(|| format!("{} dB", u8v(d)));
         }
         14 => {
             let f = u16v(d);
             l.add("radiotap.rxflags", "RX flags", Value::UInt(f), d, 2)
-                .display = Some(format!("0x{f:04x}"));
+                .show(|| format!("0x{f:04x}"));
             le_flag(
                 l,
                 "radiotap.rxflags.badplcp",
@@ -594,7 +596,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
         15 => {
             let f = u16v(d);
             l.add("radiotap.txflags", "TX flags", Value::UInt(f), d, 2)
-                .display = Some(format!("0x{f:04x}"));
+                .show(|| format!("0x{f:04x}"));
         }
         17 => {
             l.add(
@@ -614,7 +616,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d,
                 4,
             )
-            .display = Some(format!("0x{flags:08x}"));
+            .show(|| format!("0x{flags:08x}"));
             let freq = u16v(d + 4);
             l.add(
                 "radiotap.xchannel.freq",
@@ -623,7 +625,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d + 4,
                 2,
             )
-            .display = Some(format!("{freq} MHz"));
+            .show(|| format!("{freq} MHz"));
             l.add(
                 "radiotap.xchannel.channel",
                 "Channel number",
@@ -710,7 +712,7 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
                 d + 4,
                 2,
             )
-            .display = Some(format!("0x{f:04x}"));
+            .show(|| format!("0x{f:04x}"));
             le_flag(
                 l,
                 "radiotap.ampdu.flags.last",
@@ -770,8 +772,8 @@ fn add_field(l: &mut Layer, b: &[u8], bit: u32, d: usize, found: &mut Found) {
             ];
             for (i, name) in HE.iter().enumerate() {
                 let o = d + 2 * i;
-                l.add(name, "HE data", Value::UInt(u16v(o)), o, 2).display =
-                    Some(format!("0x{:04x}", u16v(o)));
+                l.add(name, "HE data", Value::UInt(u16v(o)), o, 2)
+                    .show(|| format!("0x{:04x}", u16v(o)));
             }
         }
         24 => {

@@ -49,7 +49,7 @@ pub fn decode_sll(cx: &mut Ctx<'_>, off: usize) -> Next {
         off,
         2,
     )
-    .display = Some(format!("{} ({pkttype})", pkttype_name(pkttype)));
+    .show(|| format!("{} ({pkttype})", pkttype_name(pkttype)));
     let Some(hatype) = be16(b, off + 2) else {
         return short(cx, l, off, SLL_LEN, avail);
     };
@@ -116,7 +116,7 @@ pub fn decode_sll2(cx: &mut Ctx<'_>, off: usize) -> Next {
         off + 10,
         1,
     )
-    .display = Some(format!("{} ({pkttype})", pkttype_name(u16::from(pkttype))));
+    .show(|| format!("{} ({pkttype})", pkttype_name(u16::from(pkttype))));
     let Some(halen) = u8_at(b, off + 11) else {
         return short(cx, l, off, SLL2_LEN, avail);
     };
@@ -152,7 +152,7 @@ fn add_hatype(l: &mut Layer, hatype: u16, at: usize, len: usize) {
         at,
         len,
     )
-    .display = Some(match hatype_name(hatype) {
+    .show(|| match hatype_name(hatype) {
         Some(n) => format!("{n} ({hatype})"),
         None => hatype.to_string(),
     });
@@ -204,34 +204,34 @@ fn protocol_field(l: &mut Layer, hatype: u16, protocol: u16, at: usize) -> Route
     match hatype {
         ARPHRD_IPGRE => {
             // Frames from a GRE device carry the GRE protocol type, which is an EtherType.
-            l.add("sll.gretype", "Protocol (GRE)", v, at, 2).display =
-                Some(format!("0x{protocol:04x}{}", ethertype_suffix(protocol)));
+            l.add("sll.gretype", "Protocol (GRE)", v, at, 2)
+                .show(|| format!("0x{protocol:04x}{}", ethertype_suffix(protocol)));
             Route::EtherType(protocol)
         }
         ARPHRD_IEEE80211_RADIOTAP => {
-            l.add("sll.ltype", "Protocol", v, at, 2).display = Some(format!(
-                "0x{protocol:04x} (802.11 with radiotap, by device type)"
-            ));
+            l.add("sll.ltype", "Protocol", v, at, 2)
+                .show(|| format!("0x{protocol:04x} (802.11 with radiotap, by device type)"));
             Route::Radiotap
         }
         ARPHRD_IEEE80211 => {
-            l.add("sll.ltype", "Protocol", v, at, 2).display =
-                Some(format!("0x{protocol:04x} (802.11, by device type)"));
+            l.add("sll.ltype", "Protocol", v, at, 2)
+                .show(|| format!("0x{protocol:04x} (802.11, by device type)"));
             Route::Wlan
         }
         ARPHRD_NETLINK => {
             l.add("sll.ltype", "Protocol (Netlink family)", v, at, 2)
-                .display = Some(format!("{protocol} (Netlink family)"));
+                .show(|| format!("{protocol} (Netlink family)"));
             Route::Opaque(format!("Netlink message (family {protocol}, not decoded)"))
         }
         // Linux never uses values up to 1536 as EtherTypes: they are its own protocol numbers
         // (include/uapi/linux/if_ether.h, ETH_P_*), and Wireshark reads them the same way.
         _ if protocol <= 1536 => {
             let name = ltype_name(protocol);
-            l.add("sll.ltype", "Protocol (Linux)", v, at, 2).display = Some(match name {
-                Some(n) => format!("{n} (0x{protocol:04x})"),
-                None => format!("Linux protocol 0x{protocol:04x}"),
-            });
+            l.add("sll.ltype", "Protocol (Linux)", v, at, 2)
+                .show(|| match name {
+                    Some(n) => format!("{n} (0x{protocol:04x})"),
+                    None => format!("Linux protocol 0x{protocol:04x}"),
+                });
             match protocol {
                 0x0004 => Route::Llc,
                 0x0007 => Route::PppHdlc,
@@ -243,8 +243,8 @@ fn protocol_field(l: &mut Layer, hatype: u16, protocol: u16, at: usize) -> Route
             }
         }
         _ => {
-            l.add("sll.etype", "Protocol", v, at, 2).display =
-                Some(format!("0x{protocol:04x}{}", ethertype_suffix(protocol)));
+            l.add("sll.etype", "Protocol", v, at, 2)
+                .show(|| format!("0x{protocol:04x}{}", ethertype_suffix(protocol)));
             Route::EtherType(protocol)
         }
     }

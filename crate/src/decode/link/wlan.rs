@@ -132,11 +132,11 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
         off,
         1,
     )
-    .display = Some(format!("{name} (0x{ts:04x})"));
+    .show(|| format!("{name} (0x{ts:04x})"));
     // Wireshark shows the two frame-control bytes as one big-endian number.
     let fc = (u64::from(fc0) << 8) | u64::from(fc1);
     l.add("wlan.fc", "Frame Control Field", Value::UInt(fc), off, 2)
-        .display = Some(format!("0x{fc:04x}"));
+        .show(|| format!("0x{fc:04x}"));
     l.add_bits(
         "wlan.fc.version",
         "Version",
@@ -155,7 +155,7 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
         0x0c,
         1,
     )
-    .display = Some(format!("{} ({ftype})", type_name(ftype)));
+    .show(|| format!("{} ({ftype})", type_name(ftype)));
     l.add_bits(
         "wlan.fc.subtype",
         "Subtype",
@@ -167,7 +167,7 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
     );
     let fl = u64::from(fc1);
     l.add("wlan.flags", "Flags", Value::UInt(fl), off + 1, 1)
-        .display = Some(format!("0x{fc1:02x}"));
+        .show(|| format!("0x{fc1:02x}"));
     l.add_bits(
         "wlan.fc.ds",
         "DS status",
@@ -177,15 +177,15 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
         0x03,
         1,
     )
-    .display = Some(
+    .show(|| {
         match fc1 & 0x03 {
             0 => "0 (not to or from the distribution system)",
             1 => "1 (to DS: station to AP)",
             2 => "2 (from DS: AP to station)",
             _ => "3 (to and from DS: wireless bridge or mesh)",
         }
-        .into(),
-    );
+        .into()
+    });
     l.add_flag("wlan.fc.tods", "To DS", fl, off + 1, 1, 0x01, 1);
     l.add_flag("wlan.fc.fromds", "From DS", fl, off + 1, 1, 0x02, 1);
     l.add_flag("wlan.fc.frag", "More fragments", fl, off + 1, 1, 0x04, 1);
@@ -236,7 +236,7 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
             0x7fff,
             0,
         )
-        .display = Some(format!("{} µs", dur & 0x7fff));
+        .show(|| format!("{} µs", dur & 0x7fff));
     }
     let mut p = off + 4;
     let mut h = Header {
@@ -349,7 +349,7 @@ fn seq_ctl(l: &mut Layer, b: &[u8], at: usize) -> Result<usize, Fail> {
 fn qos(l: &mut Layer, b: &[u8], at: usize) -> Result<(usize, bool), Fail> {
     let v = u64::from(le16(b, at).ok_or_else(|| cut(at, "QoS control"))?);
     l.add("wlan.qos", "QoS Control", Value::UInt(v), at, 2)
-        .display = Some(format!("0x{v:04x}"));
+        .show(|| format!("0x{v:04x}"));
     le_bits(l, "wlan.qos.tid", "TID", v, at, 2, 0x000f, 1);
     le_bits(l, "wlan.qos.priority", "Priority", v, at, 2, 0x0007, 1);
     le_flag(l, "wlan.qos.eosp", "EOSP", v, at, 2, 0x0010, 1);
@@ -370,7 +370,7 @@ fn qos(l: &mut Layer, b: &[u8], at: usize) -> Result<(usize, bool), Fail> {
 fn htc(l: &mut Layer, b: &[u8], at: usize) -> Result<usize, Fail> {
     let v = u64::from(le32(b, at).ok_or_else(|| cut(at, "HT control"))?);
     l.add("wlan.htc", "HT Control (+HTC)", Value::UInt(v), at, 4)
-        .display = Some(format!("0x{v:08x}"));
+        .show(|| format!("0x{v:08x}"));
     le_flag(l, "wlan.htc.vht", "VHT", v, at, 4, 0x1, 1);
     le_flag(l, "wlan.htc.he", "HE", v, at, 4, 0x2, 1);
     Ok(at + 4)
@@ -396,7 +396,7 @@ fn add_fcs(l: &mut Layer, full: &[u8], off: usize, at: usize, v: u32, bad_flag: 
         at,
         4,
     )
-    .display = Some(format!("0x{v:08x} ({verdict}{note})"));
+    .show(|| format!("0x{v:08x} ({verdict}{note})"));
 }
 
 /// CRC-32 as 802.11 and Ethernet use it (IEEE 802.3 clause 3.2.9: reflected polynomial
@@ -547,13 +547,13 @@ fn fixed(l: &mut Layer, b: &[u8], p: usize, f: Fixed) -> Option<usize> {
         Fixed::Timestamp => {
             let v = le64(b, p)?;
             l.add("wlan.fixed.timestamp", "Timestamp", Value::UInt(v), p, 8)
-                .display = Some(format!("{v} µs"));
+                .show(|| format!("{v} µs"));
             p + 8
         }
         Fixed::BeaconInterval => {
             let v = u16v(p)?;
             l.add("wlan.fixed.beacon", "Beacon Interval", Value::UInt(v), p, 2)
-                .display = Some(format!("{v} TU ({:.6} s)", v as f64 * 1.024 / 1000.0));
+                .show(|| format!("{v} TU ({:.6} s)", v as f64 * 1.024 / 1000.0));
             p + 2
         }
         Fixed::Capabilities => {
@@ -565,7 +565,7 @@ fn fixed(l: &mut Layer, b: &[u8], p: usize, f: Fixed) -> Option<usize> {
                 p,
                 2,
             )
-            .display = Some(format!("0x{v:04x}"));
+            .show(|| format!("0x{v:04x}"));
             for (name, label, m) in [
                 ("wlan.fixed.capabilities.ess", "ESS", 0x0001),
                 ("wlan.fixed.capabilities.ibss", "IBSS", 0x0002),
@@ -622,7 +622,7 @@ fn fixed(l: &mut Layer, b: &[u8], p: usize, f: Fixed) -> Option<usize> {
                 p,
                 2,
             )
-            .display = Some(match status_name(v) {
+            .show(|| match status_name(v) {
                 Some(n) => format!("{n} ({v})"),
                 None => v.to_string(),
             });
@@ -642,7 +642,7 @@ fn fixed(l: &mut Layer, b: &[u8], p: usize, f: Fixed) -> Option<usize> {
                 p,
                 2,
             )
-            .display = Some(match reason_name(v) {
+            .show(|| match reason_name(v) {
                 Some(n) => format!("{n} ({v})"),
                 None => v.to_string(),
             });
@@ -657,7 +657,7 @@ fn fixed(l: &mut Layer, b: &[u8], p: usize, f: Fixed) -> Option<usize> {
                 p,
                 2,
             )
-            .display = Some(match v {
+            .show(|| match v {
                 // IEEE 802.11-2020 9.4.1.1.
                 0 => "Open System (0)".into(),
                 1 => "Shared Key (1)".into(),
@@ -717,10 +717,11 @@ fn tags(l: &mut Layer, b: &[u8], mut p: usize, end: usize) {
         };
         let name = tag_name(num);
         let summary = tag_summary(num, body);
-        l.add("wlan.tag", "Tag", Value::None, p, 2 + len).display = Some(match summary {
-            Some(s) => format!("{name}: {s}"),
-            None => name.to_string(),
-        });
+        l.add("wlan.tag", "Tag", Value::None, p, 2 + len)
+            .show(|| match summary {
+                Some(s) => format!("{name}: {s}"),
+                None => name.to_string(),
+            });
         l.add(
             "wlan.tag.number",
             "Tag Number",
@@ -742,7 +743,7 @@ fn tags(l: &mut Layer, b: &[u8], mut p: usize, end: usize) {
                 l.add("wlan.ssid", "SSID", Value::Bytes(body.to_vec()), data, len);
                 if let Some(f) = l.fields.last_mut() {
                     f.depth = 1;
-                    f.display = Some(ssid_text(body));
+                    f.show(|| ssid_text(body));
                 }
             }
             1 | 50 => {
@@ -760,7 +761,7 @@ fn tags(l: &mut Layer, b: &[u8], mut p: usize, end: usize) {
                         1,
                     );
                     f.depth = 1;
-                    f.display = Some(rate_text(r));
+                    f.show(|| rate_text(r));
                 }
             }
             3 if len == 1 => {
@@ -784,7 +785,7 @@ fn tags(l: &mut Layer, b: &[u8], mut p: usize, end: usize) {
                         3,
                     );
                     f.depth = 1;
-                    f.display = Some(format!("{a:02x}:{o:02x}:{u:02x}"));
+                    f.show(|| format!("{a:02x}:{o:02x}:{u:02x}"));
                 }
             }
             _ => {}
