@@ -138,6 +138,14 @@ impl Field {
         self
     }
 
+    /// [`Field::show`] when `cond` holds.
+    pub fn show_if(&mut self, cond: bool, text: impl FnOnce() -> String) -> &mut Field {
+        if cond {
+            self.show(text);
+        }
+        self
+    }
+
     /// The value as shown in a field tree: the readable rendering when there is one.
     pub fn shown(&self) -> String {
         match &self.display {

@@ -350,17 +350,17 @@ pub fn add_trailer_fields(cx: &mut Ctx<'_>, t: &Trailer) {
         TrailerKind::ExtraData => ("eth.trailer", "Trailer", "bytes beyond the datagram"),
     };
     let n = bytes.len();
-    let display = Some(format!("{n} bytes, {display}"));
+    let display = || format!("{n} bytes, {display}");
     match cx.layers.iter_mut().find(|l| l.proto == "eth") {
         Some(eth) => {
             eth.add(name, label, Value::Bytes(bytes), t.offset, t.len)
-                .display = display;
+                .show(display);
         }
         None => {
             let mut l = Layer::new("trailer", "Bytes after the IP datagram", t.offset);
             l.len = t.len;
             l.add(name, label, Value::Bytes(bytes), t.offset, t.len)
-                .display = display;
+                .show(display);
             cx.layers.push(l);
         }
     }

@@ -326,11 +326,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::SNAME),
         field::SNAME_LEN,
     )
-    .display = if sname.is_empty() {
-        Some("not given".into())
-    } else {
-        None
-    };
+    .show_if(sname.is_empty(), || "not given".into());
     need(l, field::FILE, field::FILE_LEN)?;
     let file = until_nul(slice(b, at(field::FILE), field::FILE_LEN)?);
     l.add(
@@ -340,11 +336,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         at(field::FILE),
         field::FILE_LEN,
     )
-    .display = if file.is_empty() {
-        Some("not given".into())
-    } else {
-        None
-    };
+    .show_if(file.is_empty(), || "not given".into());
     let cookie_at = at(field::HEADER_LEN);
     let tail = crate::decode::bytes::rest(b, cookie_at);
     if tail.is_empty() {
