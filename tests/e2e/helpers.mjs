@@ -225,6 +225,7 @@ export async function listRows(page) {
   return page.$$eval('#packets [role=rowgroup] .row[data-number]', (trs) =>
     trs.map((tr) => {
       const c = [...tr.querySelectorAll('.c')].map((td) => td.textContent);
+      const cell = tr.querySelector('.summary');
       return {
         id: tr.id,
         number: Number(tr.dataset.number),
@@ -234,7 +235,9 @@ export async function listRows(page) {
         dst: c[4],
         proto: c[5],
         len: Number(c[6]),
-        summary: c[7],
+        // The whole summary line is the cell's title; the cell shows it without the addresses.
+        summary: cell?.title ?? c[7],
+        info: c[7],
       };
     }),
   );

@@ -33,8 +33,16 @@ function assertClean({ requests, errors }) {
 /** The list rows in the DOM (only the visible ones: the list is virtualised), cell texts in
  *  column order: severity, No., Time, Source, Destination, Protocol, Length, Summary. */
 async function rows(page) {
+  // The last cell shows the Info text; its title holds the whole summary line, which is what
+  // these tests compare with tcpdump. The Info text is appended as a ninth entry.
   return page.$$eval('#packets [role=rowgroup] .row', (trs) =>
-    trs.map((tr) => [...tr.querySelectorAll('.c')].map((td) => td.textContent)),
+    trs.map((tr) => {
+      const cells = [...tr.querySelectorAll('.c')];
+      const texts = cells.map((td) => td.textContent);
+      const summary = tr.querySelector('.summary');
+      if (summary) texts.splice(7, 1, summary.title, summary.textContent);
+      return texts;
+    }),
   );
 }
 
@@ -97,6 +105,9 @@ test('a generated pcap shows its format, count and summary lines', async () => {
   assert.deepEqual(r[3].slice(3, 7), ['10.0.0.3', '10.0.0.1', 'UDP', '51']);
   assert.match(r[0][7], /10\.0\.0\.1\.40000 > 10\.0\.0\.2\.80/);
   assert.match(r[0][7], /Flags \[S\]/);
+  // The Info column leaves out the addresses the Source and Destination columns show.
+  assert.equal(r[0][8], r[0][7].replace('IP 10.0.0.1.40000 > 10.0.0.2.80: ', '40000 > 80: '));
+  assert.match(r[0][8], /^40000 > 80: Flags \[S\]/);
   assert.match(r[1][7], /Flags \[S\.\]/);
   assert.match(r[3][7], /10\.0\.0\.3\.9999 > 10\.0\.0\.1\.40001/);
   // The TCP segments carry a zero checksum (a notice); the UDP datagrams have no finding. The

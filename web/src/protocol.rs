@@ -159,7 +159,11 @@ pub struct Row {
     pub proto: String,
     /// Length on the wire.
     pub len: u32,
+    /// The tcpdump-style line, as `tracelens packets` prints it.
     pub summary: String,
+    /// The same line without the addresses the Source and Destination columns already show:
+    /// `40000 > 80: Flags [S], ...`, as Wireshark's Info column reads.
+    pub info: String,
     pub level: Level,
 }
 
@@ -389,7 +393,10 @@ pub enum FromWorker {
         analysis: Box<AnalysisView>,
     },
     /// A filter is being applied: packets checked so far.
-    Filtering { job: u32, checked: u64 },
+    Filtering {
+        job: u32,
+        checked: u64,
+    },
     /// The list now shows `shown` packets: those `expr` keeps, or all when it is empty. An
     /// expression that does not parse leaves the list as it was and says where it is wrong.
     Filtered {
@@ -478,6 +485,7 @@ mod tests {
                 proto: "TCP".into(),
                 len: 60,
                 summary: "<b>not html</b>".into(),
+                info: "<i>nor this</i>".into(),
                 level: Level::Warning,
             }],
         };

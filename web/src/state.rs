@@ -296,6 +296,7 @@ mod tests {
             proto: String::new(),
             len: 0,
             summary: format!("packet {n}"),
+            info: format!("packet {n}"),
             level: Level::None,
         }
     }

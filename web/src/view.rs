@@ -125,6 +125,8 @@ pub fn row(ix: &Index, number: u64, data: &[u8]) -> Option<Row> {
     let e = ix.get(number)?;
     let d = dissect(e, data);
     let (src, dst) = endpoints(&d);
+    let summary = summary_line(&d);
+    let info = info(&summary, &src, &dst);
     Some(Row {
         number,
         rel: rel_time(ix, e.ts),
@@ -135,9 +137,42 @@ pub fn row(ix: &Index, number: u64, data: &[u8]) -> Option<Row> {
         dst,
         proto: protocol_name(&d),
         len: e.orig_len,
-        summary: summary_line(&d),
+        info,
+        summary,
         level: e.level(),
     })
+}
+
+/// The summary line without the addresses the list's own columns show: `IP a.1 > b.2: text`
+/// becomes `1 > 2: text`, and `IP a > b: text` becomes `text`. Lines of another shape (ARP,
+/// tunnels whose inner addresses differ from the columns) are kept whole.
+pub fn info(summary: &str, src: &str, dst: &str) -> String {
+    /// After an address: an optional `.port`, then `sep`.
+    fn port_then<'a>(s: &'a str, sep: &str) -> Option<(Option<&'a str>, &'a str)> {
+        if let Some(rest) = s.strip_prefix(sep) {
+            return Some((None, rest));
+        }
+        let digits = s.strip_prefix('.')?;
+        let end = digits.find(|c: char| !c.is_ascii_digit())?;
+        let (port, rest) = digits.split_at(end);
+        if port.is_empty() {
+            return None;
+        }
+        Some((Some(port), rest.strip_prefix(sep)?))
+    }
+    let shorter = || {
+        let rest = summary
+            .strip_prefix("IP6 ")
+            .or_else(|| summary.strip_prefix("IP "))?;
+        let (sport, rest) = port_then(rest.strip_prefix(src)?, " > ")?;
+        let (dport, text) = port_then(rest.strip_prefix(dst)?, ": ")?;
+        match (sport, dport) {
+            (Some(s), Some(d)) => Some(format!("{s} > {d}: {text}")),
+            (None, None) => Some(text.to_string()),
+            _ => None,
+        }
+    };
+    shorter().unwrap_or_else(|| summary.to_string())
 }
 
 /// Everything the detail panes show for packet `number`; `context` places it in its
@@ -531,5 +566,42 @@ mod tests {
         let n = rehearse(ex.bytes);
         // Rows, the overview and a detail with its field tree make well over 10 KB of JSON.
         assert!(n > 10_000, "{n}");
+    }
+
+    #[test]
+    fn info_drops_the_addresses_the_columns_show() {
+        let i = |s: &str, a: &str, b: &str| info(s, a, b);
+        assert_eq!(
+            i(
+                "IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1, length 0",
+                "10.0.0.1",
+                "10.0.0.2"
+            ),
+            "40000 > 80: Flags [S], seq 1, length 0"
+        );
+        assert_eq!(
+            i(
+                "IP6 2001:db8::1.5353 > ff02::fb.5353: UDP, length 9",
+                "2001:db8::1",
+                "ff02::fb"
+            ),
+            "5353 > 5353: UDP, length 9"
+        );
+        assert_eq!(
+            i(
+                "IP 10.0.0.1 > 10.0.0.2: ICMP echo request, id 1, seq 1, length 64",
+                "10.0.0.1",
+                "10.0.0.2"
+            ),
+            "ICMP echo request, id 1, seq 1, length 64"
+        );
+        // Other shapes stay whole: ARP, and addresses that are not the columns' own.
+        let arp = "ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28";
+        assert_eq!(i(arp, "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff"), arp);
+        let tunnel = "IP 192.0.2.1 > 192.0.2.2: IP 10.0.0.1 > 10.0.0.2: ICMP echo request";
+        assert_eq!(i(tunnel, "10.0.0.1", "10.0.0.2"), tunnel);
+        // A prefix of an address is not the address.
+        let s = "IP 10.0.0.10.1 > 10.0.0.2.2: UDP, length 1";
+        assert_eq!(i(s, "10.0.0.1", "10.0.0.2"), s);
     }
 }

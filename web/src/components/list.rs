@@ -287,7 +287,7 @@ pub fn packet_list(props: &ListProps) -> Html {
                         <span class="c addr" role="gridcell" title={r.dst.clone()}>{ r.dst.clone() }</span>
                         <span class="c proto" role="gridcell">{ r.proto.clone() }</span>
                         <span class="c len" role="gridcell">{ r.len }</span>
-                        <span class="c summary" role="gridcell" title={r.summary.clone()}>{ r.summary.clone() }</span>
+                        <span class="c summary" role="gridcell" title={r.summary.clone()}>{ r.info.clone() }</span>
                     </div>
                 }
             }
@@ -338,7 +338,7 @@ pub fn packet_list(props: &ListProps) -> Html {
                     <span class="c addr" role="columnheader">{ "Destination" }</span>
                     <span class="c proto" role="columnheader">{ "Protocol" }</span>
                     <span class="c len" role="columnheader">{ "Length" }</span>
-                    <span class="c summary" role="columnheader">{ "Summary" }</span>
+                    <span class="c summary" role="columnheader">{ "Info" }</span>
                 </div>
                 <div id="scroller" class="scroller" ref={scroller} tabindex="0" {onscroll} {onkeydown}
                      aria-activedescendant={active}>
