@@ -29,8 +29,8 @@ use crate::capture::Timestamp;
 use crate::decode::{Dissection, Layer};
 use crate::explain::Finding;
 use crate::field::{fmt_mac, Value};
-use serde::{Serialize, Serializer};
 use foldhash::HashMap;
+use serde::{Serialize, Serializer};
 use std::fmt;
 use std::net::IpAddr;
 
@@ -545,22 +545,33 @@ impl FlowTable {
         match (seen.tcp, flow.tcp.as_deref_mut()) {
             (Some(l), Some(conn)) => {
                 bits = analyze_tcp(conn, l, usize::from(!from_orig), p.ts, ooo, fast);
-                flow.history = tcp_history(conn, flow.seen & SEEN_FLIPPED != 0);
+                // The connection's history only grows, a letter at a time: copy it when it did.
+                let flipped = flow.seen & SEEN_FLIPPED != 0;
+                if flow.history.len() != conn.history.len() + usize::from(flipped) {
+                    flow.history = tcp_history(conn, flipped);
+                }
                 flow.state = tcp_state(conn);
             }
             _ => {
                 flow.seen |= if from_orig { SEEN_ORIG } else { SEEN_RESP };
-                let (mut h, both) = (String::new(), flow.seen & 3 == 3);
-                if flow.seen & SEEN_FLIPPED != 0 {
-                    h.push('^');
+                let both = flow.seen & 3 == 3;
+                let h = match (
+                    flow.seen & SEEN_FLIPPED != 0,
+                    flow.seen & SEEN_ORIG != 0,
+                    flow.seen & SEEN_RESP != 0,
+                ) {
+                    (false, true, true) => "Dd",
+                    (false, true, false) => "D",
+                    (false, false, true) => "d",
+                    (false, false, false) => "",
+                    (true, true, true) => "^Dd",
+                    (true, true, false) => "^D",
+                    (true, false, true) => "^d",
+                    (true, false, false) => "^",
+                };
+                if flow.history != h {
+                    flow.history = h.to_string();
                 }
-                if flow.seen & SEEN_ORIG != 0 {
-                    h.push('D');
-                }
-                if flow.seen & SEEN_RESP != 0 {
-                    h.push('d');
-                }
-                flow.history = h;
                 flow.state = if both {
                     FlowState::TwoWay
                 } else if flow.seen & SEEN_FLIPPED != 0 {
