@@ -196,20 +196,53 @@ fn trailer(p: &PacketView<'_>, out: &mut Vec<Finding>) {
 fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let (src, _) = super::tcp::endpoints(p.d);
     for l in p.d.layers.iter().filter(|l| !l.quoted) {
-        let (id, proto, base) = match l.proto {
-            "ip" => (CHECKSUM_IP_BAD, "IPv4 header", "ip.checksum"),
-            "tcp" => (CHECKSUM_TRANSPORT_BAD, "TCP", "tcp.checksum"),
-            "udp" => (CHECKSUM_TRANSPORT_BAD, "UDP", "udp.checksum"),
-            "icmp" => (CHECKSUM_ICMP_BAD, "ICMP", "icmp.checksum"),
-            "icmpv6" => (CHECKSUM_ICMP_BAD, "ICMPv6", "icmpv6.checksum"),
+        let (id, proto, base, status, calc) = match l.proto {
+            "ip" => (
+                CHECKSUM_IP_BAD,
+                "IPv4 header",
+                "ip.checksum",
+                "ip.checksum.status",
+                "ip.checksum_calculated",
+            ),
+            "tcp" => (
+                CHECKSUM_TRANSPORT_BAD,
+                "TCP",
+                "tcp.checksum",
+                "tcp.checksum.status",
+                "tcp.checksum_calculated",
+            ),
+            "udp" => (
+                CHECKSUM_TRANSPORT_BAD,
+                "UDP",
+                "udp.checksum",
+                "udp.checksum.status",
+                "udp.checksum_calculated",
+            ),
+            "icmp" => (
+                CHECKSUM_ICMP_BAD,
+                "ICMP",
+                "icmp.checksum",
+                "icmp.checksum.status",
+                "icmp.checksum_calculated",
+            ),
+            "icmpv6" => (
+                CHECKSUM_ICMP_BAD,
+                "ICMPv6",
+                "icmpv6.checksum",
+                "icmpv6.checksum.status",
+                "icmpv6.checksum_calculated",
+            ),
             _ => continue,
         };
-        let status = format!("{base}.status");
         // Wireshark's status values: 0 bad, 1 good, 2 unverified, 3 absent.
-        if l.u64(&status) != Some(0) {
+        if l.u64(status) != Some(0) {
             continue;
         }
         let Some(f) = l.field(base) else { continue };
+        if !p.texts {
+            out.push(p.finding(id));
+            continue;
+        }
         let got = f
             .value
             .as_u64()
@@ -217,8 +250,7 @@ fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
             .unwrap_or_else(|| f.shown());
         // Decoders give the right value as a field of its own, or (ICMP) inside the checksum's
         // display text, "... should be 0x040a]".
-        let calc = format!("{base}_calculated");
-        let want = match l.field(&calc).and_then(|c| c.value.as_u64()) {
+        let want = match l.field(calc).and_then(|c| c.value.as_u64()) {
             Some(v) => format!("0x{v:04x}"),
             None => f
                 .display
