@@ -120,7 +120,6 @@ fn packet_list(packets: &[u64], total: u64) -> String {
     }
 }
 
-
 /// The texts every finding has, after its own first lines.
 fn finding_facts(f: &RenderedFinding, facts: &mut Vec<(&'static str, String)>) {
     facts.push(("What it shows", f.text.clone()));

@@ -154,7 +154,13 @@ pub fn save_name(capture: Option<&str>, suffix: &str) -> String {
     // Names shown by the browser's save dialog: keep them to safe characters.
     let clean: String = stem
         .chars()
-        .map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("{clean}{suffix}")
 }
@@ -214,27 +220,29 @@ pub fn app() -> Html {
     let open = {
         let worker = worker.clone();
         let dispatch = state.dispatcher();
-        Callback::from(move |(name, size, key, value): (String, u64, &'static str, JsValue)| {
-            let job = {
-                let mut n = next_job.borrow_mut();
-                *n = n.wrapping_add(1);
-                *n
-            };
-            dispatch.dispatch(Action::Start { job, name, size });
-            let msg = js_sys::Object::new();
-            let sent = js_sys::Reflect::set(&msg, &KEY_JOB.into(), &JsValue::from(job))
-                .and_then(|_| js_sys::Reflect::set(&msg, &key.into(), &value))
-                .and_then(|_| match worker.borrow().as_ref() {
-                    Some(h) => h.worker.post_message(&msg),
-                    None => Err(JsValue::from_str("the capture worker is not running")),
-                });
-            if let Err(e) = sent {
-                dispatch
-                    .dispatch(Action::WorkerFailed(e.as_string().unwrap_or_else(|| {
-                        "could not hand the file to the worker".to_string()
-                    })));
-            }
-        })
+        Callback::from(
+            move |(name, size, key, value): (String, u64, &'static str, JsValue)| {
+                let job = {
+                    let mut n = next_job.borrow_mut();
+                    *n = n.wrapping_add(1);
+                    *n
+                };
+                dispatch.dispatch(Action::Start { job, name, size });
+                let msg = js_sys::Object::new();
+                let sent = js_sys::Reflect::set(&msg, &KEY_JOB.into(), &JsValue::from(job))
+                    .and_then(|_| js_sys::Reflect::set(&msg, &key.into(), &value))
+                    .and_then(|_| match worker.borrow().as_ref() {
+                        Some(h) => h.worker.post_message(&msg),
+                        None => Err(JsValue::from_str("the capture worker is not running")),
+                    });
+                if let Err(e) = sent {
+                    dispatch
+                        .dispatch(Action::WorkerFailed(e.as_string().unwrap_or_else(|| {
+                            "could not hand the file to the worker".to_string()
+                        })));
+                }
+            },
+        )
     };
     let on_file = {
         let open = open.clone();
@@ -246,12 +254,19 @@ pub fn app() -> Html {
     let on_example = {
         let open = open.clone();
         let dispatch = state.dispatcher();
-        Callback::from(move |ex: &'static Example| match file_from_bytes(ex.bytes, ex.file) {
-            Ok(f) => open.emit((ex.file.to_string(), ex.bytes.len() as u64, KEY_FILE, f.into())),
-            Err(_) => dispatch.dispatch(Action::WorkerFailed(
-                "this browser could not make a file of the example".to_string(),
-            )),
-        })
+        Callback::from(
+            move |ex: &'static Example| match file_from_bytes(ex.bytes, ex.file) {
+                Ok(f) => open.emit((
+                    ex.file.to_string(),
+                    ex.bytes.len() as u64,
+                    KEY_FILE,
+                    f.into(),
+                )),
+                Err(_) => dispatch.dispatch(Action::WorkerFailed(
+                    "this browser could not make a file of the example".to_string(),
+                )),
+            },
+        )
     };
     let on_hex = {
         let open = open.clone();
@@ -355,7 +370,9 @@ pub fn app() -> Html {
                 let r = wasm_bindgen_futures::JsFuture::from(promise).await;
                 copied.set(Some(match r {
                     Ok(_) => "Explanation copied.".to_string(),
-                    Err(_) => "The browser refused the clipboard; select the text instead.".to_string(),
+                    Err(_) => {
+                        "The browser refused the clipboard; select the text instead.".to_string()
+                    }
                 }));
             });
         })
@@ -448,7 +465,10 @@ mod tests {
     #[test]
     fn saved_files_are_named_after_the_capture() {
         assert_eq!(save_name(Some("lab 3.pcapng"), ".md"), "lab_3.md");
-        assert_eq!(save_name(Some("trace.pcap.gz"), "-shown.pcap"), "trace-shown.pcap");
+        assert_eq!(
+            save_name(Some("trace.pcap.gz"), "-shown.pcap"),
+            "trace-shown.pcap"
+        );
         assert_eq!(save_name(Some(".hidden"), ".md"), ".hidden.md");
         assert_eq!(save_name(None, ".html"), "capture.html");
         assert_eq!(save_name(Some("<x>.pcap"), ".md"), "_x_.md");

@@ -245,11 +245,7 @@ impl Job {
 
     /// One line about the file for reports: format, packets and bytes read.
     pub fn info_line(&self) -> String {
-        let mut s = format!(
-            "{} packets, {} bytes read",
-            self.index.len(),
-            self.bytes
-        );
+        let mut s = format!("{} packets, {} bytes read", self.index.len(), self.bytes);
         if let Some(f) = self.format() {
             s = format!("{f}; {s}");
         }
@@ -612,7 +608,14 @@ pub(crate) mod tests {
     #[test]
     fn finishing_analyses_the_capture_and_marks_evidence_rows() {
         let (job, done) = read(example("smurf.pcap"), 1000);
-        assert!(matches!(done, FromWorker::Done { packets: 105, cancelled: false, .. }));
+        assert!(matches!(
+            done,
+            FromWorker::Done {
+                packets: 105,
+                cancelled: false,
+                ..
+            }
+        ));
         let r = job.results.as_ref().unwrap();
         let ids: Vec<&str> = r.detections.iter().map(|d| d.finding.id).collect();
         assert!(ids.contains(&"broadcast.smurf"), "{ids:?}");
@@ -628,7 +631,10 @@ pub(crate) mod tests {
     #[test]
     fn a_view_maps_positions_to_packets_and_back() {
         let (mut job, _) = read(example("tcp-session.pcap"), 64);
-        assert_eq!((job.shown(), job.number_at(11), job.number_at(12)), (11, Some(11), None));
+        assert_eq!(
+            (job.shown(), job.number_at(11), job.number_at(12)),
+            (11, Some(11), None)
+        );
         job.view = Some(vec![2, 5, 9]);
         assert_eq!(job.shown(), 3);
         assert_eq!(job.number_at(0), None);
@@ -667,7 +673,9 @@ pub(crate) mod tests {
         job.feed(&bytes[2000..]);
         let done = job.finish();
         assert!(read_so_far > 0 && read_so_far < 174);
-        assert!(matches!(done, FromWorker::Done { cancelled: true, packets, .. } if packets == read_so_far));
+        assert!(
+            matches!(done, FromWorker::Done { cancelled: true, packets, .. } if packets == read_so_far)
+        );
         assert!(job.finished());
         assert!(job.info_line().contains("stopped before the end"));
     }

@@ -12,8 +12,8 @@ use crate::capture::Timestamp;
 use crate::decode::Dissection;
 use crate::explain::Finding;
 use crate::field::{fmt_mac, Value};
-use std::collections::{BTreeSet, VecDeque};
 use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeSet, VecDeque};
 use std::hash::Hash;
 use std::net::Ipv4Addr;
 

@@ -17,8 +17,8 @@ use super::{Detection, Detector, Observed, MAX_EVIDENCE_PACKETS};
 use crate::capture::Timestamp;
 use crate::decode::Layer;
 use crate::explain::{Evidence, Finding};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeSet, VecDeque};
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::net::Ipv4Addr;
 
 /// Echo requests sent to a directed broadcast from outside that subnet.

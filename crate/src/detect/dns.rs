@@ -13,8 +13,8 @@ use crate::capture::Timestamp;
 use crate::decode::{Dissection, Layer};
 use crate::explain::Finding;
 use crate::field::Value;
-use std::collections::{BTreeSet, VecDeque};
 use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeSet, VecDeque};
 use std::net::IpAddr;
 
 /// Many NXDOMAIN answers to one client in a short time.

@@ -20,8 +20,8 @@ use crate::capture::Timestamp;
 use crate::decode::Dissection;
 use crate::explain::{Evidence, Finding};
 use crate::field::{fmt_mac, Value};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::{BTreeSet, VecDeque};
-use foldhash::{HashMap, HashSet, HashMapExt, HashSetExt};
 use std::hash::Hash;
 use std::net::IpAddr;
 

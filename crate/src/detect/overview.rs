@@ -11,8 +11,8 @@ use super::flows::{FlowProto, FlowState, FlowTable, Host, RETRANSMISSION};
 use super::{Detection, Observed};
 use crate::capture::{count, thousands, Timestamp};
 use crate::explain::Severity;
-use serde::Serialize;
 use foldhash::{HashMap, HashMapExt};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// Most nodes in the protocol tree; packets with protocol paths beyond it count at the deepest
@@ -430,7 +430,6 @@ pub fn duration_text(secs: f64) -> String {
         unit(s, "second")
     }
 }
-
 
 /// Joins `a`, `a and b`, `a, b and c`.
 fn join_and(items: &[String]) -> String {

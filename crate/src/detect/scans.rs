@@ -13,8 +13,8 @@ use crate::capture::Timestamp;
 use crate::decode::{Dissection, Layer};
 use crate::explain::Finding;
 use crate::field::Value;
-use std::collections::{BTreeMap, BTreeSet};
 use foldhash::{HashMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 /// Many ports of one host probed with SYNs that mostly failed (half-open or unknown style).

@@ -16,8 +16,8 @@ use crate::capture::Timestamp;
 use crate::decode::{Dissection, Layer};
 use crate::explain::{Evidence, Finding};
 use crate::field::Value;
-use std::collections::VecDeque;
 use foldhash::{HashMap, HashMapExt};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 

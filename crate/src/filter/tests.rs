@@ -233,7 +233,10 @@ fn unknown_names_suggest_the_nearest_known_one() {
     assert!(e.message.contains("did you mean `tcp.flags.syn`?"), "{e}");
     // tcpdump's flag names lead to Wireshark's, not to the nearest spelling.
     let e = points_at("tcp.flags.rst == 1", "tcp.flags.rst");
-    assert!(e.message.ends_with("did you mean `tcp.flags.reset`?"), "{e}");
+    assert!(
+        e.message.ends_with("did you mean `tcp.flags.reset`?"),
+        "{e}"
+    );
     let e = points_at("udp.src == 53", "udp.src");
     assert!(e.message.ends_with("did you mean `udp.srcport`?"), "{e}");
 }

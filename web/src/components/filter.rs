@@ -115,7 +115,10 @@ mod tests {
     #[test]
     fn errors_mark_the_right_characters() {
         let (a, b, c) = split_at_error("tcp.port = 80", &err(9, 1));
-        assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("tcp.port ", "=", " 80"));
+        assert_eq!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("tcp.port ", "=", " 80")
+        );
         // Past the end: something is missing; a space is marked after the expression.
         let (a, b, c) = split_at_error("tcp ==", &err(6, 0));
         assert_eq!((a.as_str(), b.as_str(), c.as_str()), ("tcp ==", " ", ""));

@@ -35,7 +35,13 @@ pub fn hex_lines(data: &[u8]) -> String {
         let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
         let ascii: String = chunk
             .iter()
-            .map(|&b| if (0x20..=0x7e).contains(&b) { b as char } else { '.' })
+            .map(|&b| {
+                if (0x20..=0x7e).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
             .collect();
         out.push_str(&format!("{:08x}  {:<47}  {ascii}\n", i * 16, hex.join(" ")));
     }
@@ -117,7 +123,10 @@ mod tests {
 
     #[test]
     fn text_and_hex_forms() {
-        assert_eq!(printable(b"GET / HTTP/1.1\r\nHost: a\r\n\x00\xff"), "GET / HTTP/1.1\nHost: a\n..");
+        assert_eq!(
+            printable(b"GET / HTTP/1.1\r\nHost: a\r\n\x00\xff"),
+            "GET / HTTP/1.1\nHost: a\n.."
+        );
         assert_eq!(
             hex_lines(b"AB\x00"),
             format!("00000000  {:<47}  AB.\n", "41 42 00")
