@@ -314,33 +314,15 @@ fn kind_of(v: &Value) -> FieldKind {
     }
 }
 
-fn pcaps(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            pcaps(&p, out);
-        } else if p
-            .extension()
-            .and_then(|x| x.to_str())
-            .is_some_and(|x| matches!(x, "pcap" | "pcapng" | "cap" | "gz"))
-        {
-            out.push(p);
-        }
-    }
-}
-
 /// Every field the decoders emit on the crafted captures and the shared corpus is in the filter's
 /// name table with the kind of value it really holds, and every layer name is a protocol there.
 #[test]
 fn name_table_covers_every_emitted_field() {
     let mut files = Vec::new();
-    pcaps(&capture_path(""), &mut files);
+    common::capture_files(&capture_path(""), &mut files);
     let crafted = files.len();
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    pcaps(&corpus, &mut files);
+    common::capture_files(&corpus, &mut files);
     if files.len() == crafted {
         eprintln!(
             "note: {} not found; checked the crafted captures only",

@@ -3,37 +3,21 @@
 //! over every crafted test capture and, when `../shared/corpus` exists, every corpus capture.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use tracelens::capture::read_all;
 use tracelens::explain::packet_finding_ids;
-
-fn captures(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            captures(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("pcap" | "pcapng" | "cap" | "gz")
-        ) {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn lean_and_full_decodes_agree_on_everything_but_renderings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    captures(&root.join("../tests/captures"), &mut files);
-    captures(&root.join("../web/examples"), &mut files);
+    common::capture_files(&root.join("../tests/captures"), &mut files);
+    common::capture_files(&root.join("../web/examples"), &mut files);
     let corpus = root.join("../../shared/corpus");
     if corpus.is_dir() {
-        captures(&corpus, &mut files);
+        common::capture_files(&corpus, &mut files);
     } else {
         eprintln!("skipped: ../shared/corpus is absent; only the crafted captures were checked");
     }

@@ -92,3 +92,24 @@ pub fn evidence(d: &tracelens::detect::Detection) -> Vec<(u64, String, usize, us
         .map(|e| (e.packet, e.field.clone(), e.offset, e.length))
         .collect()
 }
+
+/// Every capture file (`.pcap`, `.pcapng`, `.cap`, `.gz`) under `dir`, recursively, in name
+/// order, appended to `out`. A missing directory adds nothing.
+pub fn capture_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<std::path::PathBuf> =
+        rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            capture_files(&p, out);
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("pcap" | "pcapng" | "cap" | "gz")
+        ) {
+            out.push(p);
+        }
+    }
+}
