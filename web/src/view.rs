@@ -186,7 +186,7 @@ pub fn detail(ix: &Index, number: u64, data: &[u8], context: String) -> Option<D
         .iter()
         .map(|l| LayerView {
             proto: l.proto.to_string(),
-            title: l.title.clone(),
+            title: l.title.to_string(),
             offset: l.offset,
             len: l.len,
             quoted: l.quoted,

@@ -168,10 +168,6 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         return cut(l, cx, at(field::PTYPE));
     };
     let pt = at(field::PTYPE);
-    let shown = match proto_type_name(ptype) {
-        Some(n) => format!("0x{ptype:04x} ({n})"),
-        None => format!("0x{ptype:04x}"),
-    };
     l.add(
         "arp.proto.type",
         "Protocol type",
@@ -179,7 +175,10 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         pt,
         2,
     )
-    .show(|| shown);
+    .show(|| match proto_type_name(ptype) {
+        Some(n) => format!("0x{ptype:04x} ({n})"),
+        None => format!("0x{ptype:04x}"),
+    });
 
     let Some(hlen) = u8_at(f, at(field::HLEN)) else {
         return cut(l, cx, at(field::HLEN));
@@ -253,7 +252,7 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
         } else {
             n.to_string()
         };
-        l.title = format!("Address Resolution Protocol ({kind})");
+        l.title = format!("Address Resolution Protocol ({kind})").into();
     }
     // These verdicts have no bytes of their own; they point at the evidence: the target
     // protocol address that repeats the sender's, or the zero address that makes a probe.

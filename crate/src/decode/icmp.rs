@@ -547,7 +547,7 @@ fn decode_message(
     cx: &mut Ctx<'_>,
     off: usize,
     ipc: IpContext,
-    (proto, title, what): (&'static str, &str, &str),
+    (proto, title, what): (&'static str, &'static str, &str),
     body: BodyFn,
 ) -> Next {
     let f = cx.frame;
@@ -622,7 +622,7 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
         ck,
     );
     if let Some(n) = icmp_type_name(t) {
-        l.title = format!("Internet Control Message Protocol ({n})");
+        l.title = format!("Internet Control Message Protocol ({n})").into();
     }
 
     // The second word: its meaning depends on the type.
@@ -1068,7 +1068,7 @@ fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res
         ck,
     );
     if let Some(n) = icmpv6_type_name(t) {
-        l.title = format!("Internet Control Message Protocol v6 ({n})");
+        l.title = format!("Internet Control Message Protocol v6 ({n})").into();
     }
 
     let w = m.at(field::REST);

@@ -17,6 +17,7 @@ pub mod transport;
 
 use crate::field::{Field, Value};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Link-layer header types (tcpdump.org LINKTYPE_ values) the decoder knows by name.
@@ -92,8 +93,9 @@ pub struct DecodeError {
 pub struct Layer {
     /// Wireshark's protocol filter name: `eth`, `vlan`, `ip`, `ipv6`, `tcp`, `udp`, `icmp`, `dns`...
     pub proto: &'static str,
-    /// Readable title, e.g. "Internet Protocol Version 4".
-    pub title: String,
+    /// Readable title, e.g. "Internet Protocol Version 4" (borrowed when it is a constant, as it
+    /// usually is, so a layer costs no allocation for it).
+    pub title: Cow<'static, str>,
     pub offset: usize,
     pub len: usize,
     pub fields: Vec<Field>,
@@ -105,7 +107,7 @@ pub struct Layer {
 }
 
 impl Layer {
-    pub fn new(proto: &'static str, title: impl Into<String>, offset: usize) -> Layer {
+    pub fn new(proto: &'static str, title: impl Into<Cow<'static, str>>, offset: usize) -> Layer {
         Layer {
             proto,
             title: title.into(),

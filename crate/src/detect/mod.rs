@@ -75,7 +75,7 @@ impl Detection {
     }
 
     pub fn severity(&self) -> Severity {
-        self.finding.render().severity
+        self.finding.severity()
     }
 }
 

@@ -88,6 +88,13 @@ impl Finding {
         self
     }
 
+    /// The registry's severity for this finding's id, without rendering its texts.
+    pub fn severity(&self) -> Severity {
+        registry()
+            .get(self.id)
+            .map_or(Severity::Notice, |e| e.severity)
+    }
+
     /// The finding with its registry texts filled in.
     pub fn render(&self) -> RenderedFinding {
         let (severity, title, text, next, benign, refs) = match registry().get(self.id) {

@@ -355,7 +355,7 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
     }
     if array::<4>(b, cookie_at) != Some(field::COOKIE) {
         // RFC 951 BOOTP: the 64-byte vendor area has no defined structure without the cookie.
-        l.title = "Bootstrap Protocol".to_string();
+        l.title = "Bootstrap Protocol".into();
         return Some(());
     }
     l.add(
@@ -504,7 +504,7 @@ fn option_value(l: &mut Layer, code: u8, val: &[u8], v: usize) {
                 l.add("dhcp.option.dhcp", "DHCP", Value::UInt(u64::from(t)), v, 1)
                     .show(|| named(message_type_name(t), u64::from(t)));
                 if let Some(name) = message_type_name(t) {
-                    l.title = format!("Dynamic Host Configuration Protocol ({name})");
+                    l.title = format!("Dynamic Host Configuration Protocol ({name})").into();
                 }
             }
         }

@@ -298,7 +298,7 @@ pub fn decode(
     let msg = b.get(..msg_end).unwrap_or(b);
     let response = decode_message(&mut l, msg, start, flavor);
     if let Some(r) = response {
-        l.title = format!("{title} ({})", if r { "response" } else { "query" });
+        l.title = format!("{title} ({})", if r { "response" } else { "query" }).into();
     }
     cx.push(l);
     Next::Stop

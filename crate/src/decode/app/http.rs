@@ -94,7 +94,7 @@ pub fn decode_ssdp(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
 fn decode_as(
     cx: &mut Ctx<'_>,
     proto: &'static str,
-    title: &str,
+    title: &'static str,
     offset: usize,
     end: usize,
 ) -> Next {

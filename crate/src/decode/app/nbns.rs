@@ -215,7 +215,8 @@ fn decode_message(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
         l.title = format!(
             "NetBIOS Name Service ({name}{})",
             if response { " response" } else { "" }
-        );
+        )
+        .into();
     }
     let names = [
         ("nbns.count.queries", "Questions"),

@@ -153,7 +153,8 @@ fn decode_packet(l: &mut Layer, b: &[u8], start: usize) -> Option<()> {
     l.title = format!(
         "Network Time Protocol (NTP Version {vn}, {})",
         mode_name(mode)
-    );
+    )
+    .into();
     match mode {
         6 => control_header(l, b, start),
         7 => private_header(l, b, start),

@@ -281,7 +281,7 @@ fn decode_message(l: &mut Layer, r: &mut Ber<'_>, start: usize) -> Result<(), Be
     l.add(fname, "Version", Value::Int(v), ver.value, ver.len())
         .show(|| format!("{} ({v})", vname.unwrap_or("unknown")));
     if v == 3 {
-        l.title = "Simple Network Management Protocol (SNMPv3)".to_string();
+        l.title = "Simple Network Management Protocol (SNMPv3)".into();
         return v3(l, r, &msg, ver.end);
     }
     let comm = r.expect(
@@ -388,7 +388,7 @@ fn pdu(l: &mut Layer, r: &mut Ber<'_>, at: usize, limit: usize) -> Result<(), Be
     )
     .show(|| super::named(name, u64::from(n)));
     if let Some(name) = name {
-        l.title = format!("{} ({name})", l.title);
+        l.title = format!("{} ({name})", l.title).into();
     }
     let mut pos = p.value;
     if p.tag == tag::V1_TRAP {

@@ -159,7 +159,7 @@ pub fn decode(cx: &mut Ctx<'_>, offset: usize, end: usize) -> Next {
         }
     }
     if !summary.is_empty() {
-        l.title = format!("Transport Layer Security ({})", summary.join(", "));
+        l.title = format!("Transport Layer Security ({})", summary.join(", ")).into();
     }
     cx.push(l);
     Next::Stop

@@ -128,7 +128,7 @@ pub fn decode_radiotap(cx: &mut Ctx<'_>, off: usize) -> Next {
         2,
     );
     let length = usize::from(length);
-    l.title = format!("Radiotap header v{version}, length {length}");
+    l.title = format!("Radiotap header v{version}, length {length}").into();
     l.len = length.min(avail);
     if version != 0 {
         l.fail(
@@ -164,7 +164,7 @@ pub fn decode_radiotap(cx: &mut Ctx<'_>, off: usize) -> Next {
         return Next::Stop;
     }
     if found.stopped_at.is_some() {
-        l.title.push_str(" (some fields not decoded)");
+        l.title.to_mut().push_str(" (some fields not decoded)");
     }
     cx.push(l);
     let flags = found.flags.unwrap_or(0);

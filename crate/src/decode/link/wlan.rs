@@ -123,7 +123,7 @@ fn header(l: &mut Layer, b: &[u8], off: usize) -> Result<Header, Fail> {
     let ftype = (fc0 >> 2) & 0x03;
     let subtype = fc0 >> 4;
     let name = subtype_name(ftype, subtype);
-    l.title = format!("IEEE 802.11 {name}");
+    l.title = format!("IEEE 802.11 {name}").into();
     let ts = (u64::from(ftype) << 4) | u64::from(subtype);
     l.add(
         "wlan.fc.type_subtype",
