@@ -672,8 +672,7 @@ impl FlowTable {
         let Some(flow) = usize::try_from(fi).ok().and_then(|i| self.flows.get(i)) else {
             return;
         };
-        let conn = flow.label();
-        let (src, dst) = packet_endpoints(p.d).unwrap_or((flow.orig, flow.resp));
+        let endpoints = || packet_endpoints(p.d).unwrap_or((flow.orig, flow.resp));
         for (k, id) in KINDS.iter().enumerate() {
             if bits & (1 << k) == 0 {
                 continue;
@@ -684,7 +683,8 @@ impl FlowTable {
             let slot = match self.agg_index.get(&(fi, kind)) {
                 Some(&s) => Some(s),
                 None if self.agg_index.len() < self.settings.max_analysis_keys => {
-                    let f = analysis_finding(id, p, &conn, &src, &dst);
+                    let (src, dst) = endpoints();
+                    let f = analysis_finding(id, p, &flow.label(), &src, &dst);
                     self.aggs.push(Agg {
                         finding: f,
                         key: format!("{id}:{}>{}", flow.orig, flow.resp),
@@ -703,6 +703,7 @@ impl FlowTable {
                     match self.agg_index.get(&overflow) {
                         Some(&s) => Some(s),
                         None => {
+                            let (src, dst) = endpoints();
                             let f = analysis_finding(id, p, "other connections", &src, &dst);
                             self.aggs.push(Agg {
                                 finding: f,

@@ -57,12 +57,43 @@ pub const IDS: &[&str] = &[
 
 /// The detectors of this module at their default settings.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(PortScan::new(PortScanSettings::default())),
-        Box::new(PingSweep::new(PingSweepSettings::default())),
-        Box::new(ProtoScan::new(ProtoScanSettings::default())),
-        Box::new(Sscan::new(SscanSettings::default())),
-    ]
+    vec![Box::new(Scans {
+        port: PortScan::new(PortScanSettings::default()),
+        ping: PingSweep::new(PingSweepSettings::default()),
+        proto: ProtoScan::new(ProtoScanSettings::default()),
+        sscan: Sscan::new(SscanSettings::default()),
+    })]
+}
+
+/// The four scan detectors run together, so a packet's outer header is read once for all of
+/// them rather than once each. Each also works alone (its own `Detector`), as the tests use them.
+struct Scans {
+    port: PortScan,
+    ping: PingSweep,
+    proto: ProtoScan,
+    sscan: Sscan,
+}
+
+impl Detector for Scans {
+    fn name(&self) -> &'static str {
+        "scans"
+    }
+
+    fn observe(&mut self, p: &Observed<'_>) {
+        if let Some(ip) = outer_ip(p.d) {
+            self.port.see(p, &ip);
+            self.ping.see(p, &ip);
+            self.proto.see(p, &ip);
+            self.sscan.see(p, &ip);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        self.port.finish(out);
+        self.ping.finish(out);
+        self.proto.finish(out);
+        self.sscan.finish(out);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -765,24 +796,8 @@ impl Detector for PortScan {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(ip) = outer_ip(p.d) else { return };
-        match icmp_kind(p.d) {
-            Some(
-                k @ (IcmpKind::PortUnreachable
-                | IcmpKind::ProtoUnreachable
-                | IcmpKind::OtherUnreachable
-                | IcmpKind::TimeExceeded),
-            ) => {
-                self.on_icmp_error(p, &ip, k);
-                return;
-            }
-            Some(_) => return,
-            None => {}
-        }
-        if let Some(l) = p.d.layer("tcp") {
-            self.on_tcp(p, &ip, l);
-        } else if let Some(l) = p.d.layer("udp") {
-            self.on_udp(p, &ip, l);
+        if let Some(ip) = outer_ip(p.d) {
+            self.see(p, &ip);
         }
     }
 
@@ -920,6 +935,29 @@ impl Detector for PortScan {
                 first,
                 last,
             });
+        }
+    }
+}
+
+impl PortScan {
+    fn see(&mut self, p: &Observed<'_>, ip: &IpInfo) {
+        match icmp_kind(p.d) {
+            Some(
+                k @ (IcmpKind::PortUnreachable
+                | IcmpKind::ProtoUnreachable
+                | IcmpKind::OtherUnreachable
+                | IcmpKind::TimeExceeded),
+            ) => {
+                self.on_icmp_error(p, &ip, k);
+                return;
+            }
+            Some(_) => return,
+            None => {}
+        }
+        if let Some(l) = p.d.layer("tcp") {
+            self.on_tcp(p, &ip, l);
+        } else if let Some(l) = p.d.layer("udp") {
+            self.on_udp(p, &ip, l);
         }
     }
 }
@@ -1219,43 +1257,8 @@ impl Detector for PingSweep {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(ip) = outer_ip(p.d) else { return };
-        match icmp_kind(p.d) {
-            Some(IcmpKind::EchoRequest) => {
-                if group_address(ip.dst) {
-                    return;
-                }
-                if let Some(e) = self.pings.get_mut(&(ip.src, ip.dst)) {
-                    e.last = p.ts;
-                    return;
-                }
-                if self.pings.len() >= self.s.max_pairs {
-                    return;
-                }
-                let dst_ev =
-                    p.d.layers
-                        .iter()
-                        .find(|l| !l.quoted && (l.proto == "ip" || l.proto == "ipv6"))
-                        .map(|l| ev(l, if ip.v6 { "ipv6.dst" } else { "ip.dst" }))
-                        .unwrap_or((0, 0));
-                self.pings.insert(
-                    (ip.src, ip.dst),
-                    Ping {
-                        first: p.ts,
-                        last: p.ts,
-                        pkt: p.number,
-                        src_ev: ip.src_ev,
-                        dst_ev,
-                        reply: None,
-                    },
-                );
-            }
-            Some(IcmpKind::EchoReply) => {
-                if let Some(e) = self.pings.get_mut(&(ip.dst, ip.src)) {
-                    e.reply.get_or_insert(p.number);
-                }
-            }
-            _ => {}
+        if let Some(ip) = outer_ip(p.d) {
+            self.see(p, &ip);
         }
     }
 
@@ -1302,6 +1305,48 @@ impl Detector for PingSweep {
                 first: v.iter().map(|(_, e)| e.first).min().unwrap_or_default(),
                 last: v.iter().map(|(_, e)| e.last).max().unwrap_or_default(),
             });
+        }
+    }
+}
+
+impl PingSweep {
+    fn see(&mut self, p: &Observed<'_>, ip: &IpInfo) {
+        match icmp_kind(p.d) {
+            Some(IcmpKind::EchoRequest) => {
+                if group_address(ip.dst) {
+                    return;
+                }
+                if let Some(e) = self.pings.get_mut(&(ip.src, ip.dst)) {
+                    e.last = p.ts;
+                    return;
+                }
+                if self.pings.len() >= self.s.max_pairs {
+                    return;
+                }
+                let dst_ev =
+                    p.d.layers
+                        .iter()
+                        .find(|l| !l.quoted && (l.proto == "ip" || l.proto == "ipv6"))
+                        .map(|l| ev(l, if ip.v6 { "ipv6.dst" } else { "ip.dst" }))
+                        .unwrap_or((0, 0));
+                self.pings.insert(
+                    (ip.src, ip.dst),
+                    Ping {
+                        first: p.ts,
+                        last: p.ts,
+                        pkt: p.number,
+                        src_ev: ip.src_ev,
+                        dst_ev,
+                        reply: None,
+                    },
+                );
+            }
+            Some(IcmpKind::EchoReply) => {
+                if let Some(e) = self.pings.get_mut(&(ip.dst, ip.src)) {
+                    e.reply.get_or_insert(p.number);
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -1399,7 +1444,57 @@ impl Detector for ProtoScan {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(ip) = outer_ip(p.d) else { return };
+        if let Some(ip) = outer_ip(p.d) {
+            self.see(p, &ip);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        let mut keys: Vec<&(IpAddr, IpAddr)> = self
+            .pairs
+            .iter()
+            .filter(|(_, e)| e.best >= self.s.min_protocols)
+            .map(|(k, _)| k)
+            .collect();
+        keys.sort();
+        for k in keys {
+            let Some(e) = self.pairs.get(k) else { continue };
+            let (src, dst) = *k;
+            let list = |s: &ProtoSet| -> String {
+                let v: BTreeSet<u16> = s.iter().map(u16::from).collect();
+                fmt_ports(&v, 12)
+            };
+            let mut answered = e.answered;
+            for (w, r) in answered.0.iter_mut().zip(e.refused.0.iter()) {
+                *w &= !r;
+            }
+            let silent = e.all.len().saturating_sub(e.refused.len() + answered.len());
+            let f = Finding::new(IP_PROTO)
+                .param("src", src)
+                .param("dst", dst)
+                .param("protocols", e.all.len())
+                .param("protocol_list", list(&e.all))
+                .param("refused", e.refused.len())
+                .param("answered", answered.len())
+                .param("answered_list", list(&answered))
+                .param("silent", silent)
+                .param("burst", e.best)
+                .param("window", secs(self.s.window_secs))
+                .bytes(e.pkt, "ip.src", e.src_ev.0, e.src_ev.1)
+                .bytes(e.pkt, "ip.proto", e.proto_ev.0, e.proto_ev.1);
+            out.push(Detection {
+                finding: f,
+                key: format!("{IP_PROTO}:{src}>{dst}"),
+                packets: evidence_packets(e.packets.clone()),
+                first: e.first,
+                last: e.last,
+            });
+        }
+    }
+}
+
+impl ProtoScan {
+    fn see(&mut self, p: &Observed<'_>, ip: &IpInfo) {
         if group_address(ip.dst) {
             return;
         }
@@ -1474,49 +1569,6 @@ impl Detector for ProtoScan {
             e.packets.push(p.number);
         }
     }
-
-    fn finish(&mut self, out: &mut Vec<Detection>) {
-        let mut keys: Vec<&(IpAddr, IpAddr)> = self
-            .pairs
-            .iter()
-            .filter(|(_, e)| e.best >= self.s.min_protocols)
-            .map(|(k, _)| k)
-            .collect();
-        keys.sort();
-        for k in keys {
-            let Some(e) = self.pairs.get(k) else { continue };
-            let (src, dst) = *k;
-            let list = |s: &ProtoSet| -> String {
-                let v: BTreeSet<u16> = s.iter().map(u16::from).collect();
-                fmt_ports(&v, 12)
-            };
-            let mut answered = e.answered;
-            for (w, r) in answered.0.iter_mut().zip(e.refused.0.iter()) {
-                *w &= !r;
-            }
-            let silent = e.all.len().saturating_sub(e.refused.len() + answered.len());
-            let f = Finding::new(IP_PROTO)
-                .param("src", src)
-                .param("dst", dst)
-                .param("protocols", e.all.len())
-                .param("protocol_list", list(&e.all))
-                .param("refused", e.refused.len())
-                .param("answered", answered.len())
-                .param("answered_list", list(&answered))
-                .param("silent", silent)
-                .param("burst", e.best)
-                .param("window", secs(self.s.window_secs))
-                .bytes(e.pkt, "ip.src", e.src_ev.0, e.src_ev.1)
-                .bytes(e.pkt, "ip.proto", e.proto_ev.0, e.proto_ev.1);
-            out.push(Detection {
-                finding: f,
-                key: format!("{IP_PROTO}:{src}>{dst}"),
-                packets: evidence_packets(e.packets.clone()),
-                first: e.first,
-                last: e.last,
-            });
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1587,46 +1639,8 @@ impl Detector for Sscan {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(ip) = outer_ip(p.d) else { return };
-        let Some(l) = p.d.layer("tcp") else { return };
-        let (Some(sport), Some(dport), Some(flags)) = (
-            l.u64("tcp.srcport").and_then(|v| u16::try_from(v).ok()),
-            l.u64("tcp.dstport").and_then(|v| u16::try_from(v).ok()),
-            l.u64("tcp.flags"),
-        ) else {
-            return;
-        };
-        let (syn, ack) = (flags & 0x02 != 0, flags & 0x10 != 0);
-        let ack_ping = ack && !syn && sport == dport && SSCAN_ACK_PORTS.contains(&dport);
-        let fingerprint = (1..=5).contains(&sport);
-        let probe = syn && !ack && SSCAN_PROBES.contains(&dport);
-        if !(ack_ping || fingerprint || probe) {
-            return;
-        }
-        let key = (ip.src, ip.dst);
-        if !self.pairs.contains_key(&key) && self.pairs.len() >= self.s.max_pairs {
-            return;
-        }
-        let e = self.pairs.entry(key).or_insert_with(|| SscanPair {
-            first: p.ts,
-            ..SscanPair::default()
-        });
-        e.last = p.ts;
-        let mut new = false;
-        if ack_ping {
-            new |= e.ack_ports.insert(dport);
-        }
-        if fingerprint {
-            new |= e.fp_sports.insert(sport);
-        }
-        if probe {
-            new |= e.probe_ports.insert(dport);
-        }
-        if new && e.packets.len() < MAX_EVIDENCE_PACKETS {
-            e.packets.push(p.number);
-        }
-        if e.ev.is_none() && (ack_ping || fingerprint) {
-            e.ev = Some((p.number, ev(l, "tcp.srcport"), ev(l, "tcp.dstport")));
+        if let Some(ip) = outer_ip(p.d) {
+            self.see(p, &ip);
         }
     }
 
@@ -1680,6 +1694,51 @@ impl Detector for Sscan {
                 first: e.first,
                 last: e.last,
             });
+        }
+    }
+}
+
+impl Sscan {
+    fn see(&mut self, p: &Observed<'_>, ip: &IpInfo) {
+        let Some(l) = p.d.layer("tcp") else { return };
+        let (Some(sport), Some(dport), Some(flags)) = (
+            l.u64("tcp.srcport").and_then(|v| u16::try_from(v).ok()),
+            l.u64("tcp.dstport").and_then(|v| u16::try_from(v).ok()),
+            l.u64("tcp.flags"),
+        ) else {
+            return;
+        };
+        let (syn, ack) = (flags & 0x02 != 0, flags & 0x10 != 0);
+        let ack_ping = ack && !syn && sport == dport && SSCAN_ACK_PORTS.contains(&dport);
+        let fingerprint = (1..=5).contains(&sport);
+        let probe = syn && !ack && SSCAN_PROBES.contains(&dport);
+        if !(ack_ping || fingerprint || probe) {
+            return;
+        }
+        let key = (ip.src, ip.dst);
+        if !self.pairs.contains_key(&key) && self.pairs.len() >= self.s.max_pairs {
+            return;
+        }
+        let e = self.pairs.entry(key).or_insert_with(|| SscanPair {
+            first: p.ts,
+            ..SscanPair::default()
+        });
+        e.last = p.ts;
+        let mut new = false;
+        if ack_ping {
+            new |= e.ack_ports.insert(dport);
+        }
+        if fingerprint {
+            new |= e.fp_sports.insert(sport);
+        }
+        if probe {
+            new |= e.probe_ports.insert(dport);
+        }
+        if new && e.packets.len() < MAX_EVIDENCE_PACKETS {
+            e.packets.push(p.number);
+        }
+        if e.ev.is_none() && (ack_ping || fingerprint) {
+            e.ev = Some((p.number, ev(l, "tcp.srcport"), ev(l, "tcp.dstport")));
         }
     }
 }

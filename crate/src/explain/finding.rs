@@ -52,6 +52,14 @@ impl Finding {
         self
     }
 
+    /// Like [`Finding::param`], for a value worth building only when texts are wanted.
+    pub fn param_with(mut self, name: &'static str, value: impl FnOnce() -> String) -> Finding {
+        if self.texts {
+            self.params.push((name, value()));
+        }
+        self
+    }
+
     /// Points at the first occurrence of `field` in the packet (outside quoted copies first).
     pub fn field(mut self, packet: u64, d: &Dissection, field: &str) -> Finding {
         if !self.texts {

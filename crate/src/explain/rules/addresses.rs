@@ -224,11 +224,12 @@ fn v4(p: &PacketView<'_>, src: Ipv4Addr, dst: Ipv4Addr, out: &mut Vec<Finding>) 
         out.push(on_dst(ADDR_BROADCAST_DEST));
     }
     if dst.is_multicast() {
-        let group = match v4_group_name(dst) {
-            Some(name) => format!("{dst} ({name})"),
-            None => dst.to_string(),
-        };
-        out.push(on_dst(ADDR_MULTICAST_DEST).param("group", group));
+        out.push(
+            on_dst(ADDR_MULTICAST_DEST).param_with("group", || match v4_group_name(dst) {
+                Some(name) => format!("{dst} ({name})"),
+                None => dst.to_string(),
+            }),
+        );
     }
     if let Some((what, prefix)) = directed_broadcast(dst) {
         let [_, _, _, last] = dst.octets();
@@ -369,11 +370,12 @@ fn v6(p: &PacketView<'_>, src: Ipv6Addr, dst: Ipv6Addr, out: &mut Vec<Finding>) 
         }
     }
     if dst.is_multicast() {
-        let group = match v6_group_name(dst) {
-            Some(name) => format!("{dst} ({name})"),
-            None => dst.to_string(),
-        };
-        out.push(on_dst(ADDR_MULTICAST_DEST).param("group", group));
+        out.push(
+            on_dst(ADDR_MULTICAST_DEST).param_with("group", || match v6_group_name(dst) {
+                Some(name) => format!("{dst} ({name})"),
+                None => dst.to_string(),
+            }),
+        );
     }
     if v6_link_local(src) {
         out.push(on_src(ADDR_V6_LINK_LOCAL).param("addr", src));
