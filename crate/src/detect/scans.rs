@@ -948,16 +948,16 @@ impl PortScan {
                 | IcmpKind::OtherUnreachable
                 | IcmpKind::TimeExceeded),
             ) => {
-                self.on_icmp_error(p, &ip, k);
+                self.on_icmp_error(p, ip, k);
                 return;
             }
             Some(_) => return,
             None => {}
         }
         if let Some(l) = p.d.layer("tcp") {
-            self.on_tcp(p, &ip, l);
+            self.on_tcp(p, ip, l);
         } else if let Some(l) = p.d.layer("udp") {
-            self.on_udp(p, &ip, l);
+            self.on_udp(p, ip, l);
         }
     }
 }
