@@ -1,18 +1,15 @@
 //! The reader's byte supply: chunks as they are fed, passed through the gzip inflater when the
 //! input starts with the gzip magic, held until the format parsers have used them.
 //!
-//! Owns buffering and the stream offsets. Must never hold more than the unparsed tail of the
-//! input (used bytes are dropped as parsing moves on) and never inflate ahead of what the parser
-//! asks for.
+//! Owns buffering and the stream offsets. Must never hold more than the last chunk fed (or
+//! inflated) plus the unparsed tail before it (used bytes are dropped when more are added) and
+//! never inflate ahead of what the parser asks for.
 
 use super::gzip::{Inflater, Pull};
 
 /// Decompressed bytes made available per request when reading gzip: large enough to be
 /// efficient, small enough that a highly compressible chunk does not balloon memory.
 const PULL_LIMIT: usize = 256 * 1024;
-/// Used bytes at the front of the buffer are dropped once there are this many and they are at
-/// least half of it, which keeps the copying amortised.
-const COMPACT_AT: usize = 64 * 1024;
 
 enum Mode {
     /// Fewer than two bytes seen: not yet known whether this is gzip.
@@ -63,7 +60,10 @@ impl Input {
                     self.decide();
                 }
             }
-            Mode::Plain => self.buf.extend_from_slice(bytes),
+            Mode::Plain => {
+                self.compact();
+                self.buf.extend_from_slice(bytes);
+            }
             Mode::Gzip(g) => g.feed(bytes),
         }
     }
@@ -120,14 +120,25 @@ impl Input {
         let n = n.min(self.buf.len().saturating_sub(self.pos));
         self.pos = self.pos.saturating_add(n);
         self.offset = self.offset.saturating_add(n as u64);
-        if self.pos >= COMPACT_AT && self.pos >= self.buf.len() / 2 {
+    }
+
+    /// Drops the used bytes at the front of the buffer. Called only just before more bytes are
+    /// added, when the parser has asked for more: what is left then is at most one unfinished
+    /// record, so each input byte is moved at most once more, and usually not at all.
+    fn compact(&mut self) {
+        if self.pos >= self.buf.len() {
+            self.buf.clear();
+        } else {
             self.buf.drain(..self.pos);
-            self.pos = 0;
         }
+        self.pos = 0;
     }
 
     /// Tries to make more bytes available.
     pub fn fill(&mut self) -> Fill {
+        if matches!(self.mode, Mode::Gzip(_)) {
+            self.compact();
+        }
         match &mut self.mode {
             Mode::Undecided(_) => Fill::NeedInput,
             Mode::Plain if self.finished => Fill::Eof,
