@@ -113,7 +113,7 @@ impl Layer {
             title: title.into(),
             offset,
             len: 0,
-            fields: Vec::with_capacity(16),
+            fields: spare::fields(),
             error: None,
             quoted: false,
         }
@@ -248,6 +248,13 @@ pub struct Dissection {
     pub trailer: Option<Trailer>,
 }
 
+/// A dissection hands its buffers back when it is dropped, for the next packet (see [`spare`]).
+impl Drop for Dissection {
+    fn drop(&mut self) {
+        spare::keep(std::mem::take(&mut self.layers));
+    }
+}
+
 impl Dissection {
     /// The first (outermost) occurrence of a field anywhere in the frame.
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -366,6 +373,73 @@ impl<'a> Ctx<'a> {
 /// unbounded work on hostile input.
 const MAX_LAYERS: usize = 48;
 
+/// Buffers of dropped dissections, kept per thread for the next packets: a pass over a capture
+/// decodes one packet after another, so a handful of warm buffers serve every layer instead of
+/// an allocation (and a free) for each. Bounded in count and in each buffer's size.
+mod spare {
+    use super::{Field, Layer};
+    use std::cell::RefCell;
+
+    /// Buffers kept of each kind; a packet has a few layers, nested tunnels a few more.
+    const KEEP: usize = 32;
+    /// Larger buffers (a packet with hundreds of fields in a layer) go back to the allocator.
+    const MAX_FIELDS: usize = 64;
+    const MAX_LAYERS: usize = 16;
+
+    #[derive(Default)]
+    struct Spare {
+        fields: Vec<Vec<Field>>,
+        layers: Vec<Vec<Layer>>,
+    }
+
+    thread_local! {
+        static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+    }
+
+    /// An empty field list with room for a typical layer.
+    pub(super) fn fields() -> Vec<Field> {
+        SPARE
+            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.fields.pop()))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Vec::with_capacity(16))
+    }
+
+    /// An empty layer list.
+    pub(super) fn layers() -> Vec<Layer> {
+        SPARE
+            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.layers.pop()))
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| Vec::with_capacity(8))
+    }
+
+    /// Takes back a dissection's layers: their contents are dropped, the buffers kept. (Fields
+    /// and layers hold nothing that comes back here, so dropping them under the borrow is safe;
+    /// a failed borrow, never expected, only means the buffers are freed.)
+    pub(super) fn keep(mut layers: Vec<Layer>) {
+        let _ = SPARE.try_with(|s| {
+            let Ok(mut s) = s.try_borrow_mut() else {
+                return;
+            };
+            for l in layers.iter_mut() {
+                if s.fields.len() >= KEEP {
+                    break;
+                }
+                if l.fields.capacity() <= MAX_FIELDS {
+                    let mut f = std::mem::take(&mut l.fields);
+                    f.clear();
+                    s.fields.push(f);
+                }
+            }
+            layers.clear();
+            if layers.capacity() <= MAX_LAYERS && s.layers.len() < KEEP {
+                s.layers.push(std::mem::take(&mut layers));
+            }
+        });
+    }
+}
+
 /// Decodes one frame captured with the given link type, whose length on the wire is unknown
 /// (it may have been cut by a snap length).
 pub fn decode(frame: &[u8], link_type: u32) -> Dissection {
@@ -388,7 +462,7 @@ pub fn decode_lean(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection 
 fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissection {
     let mut cx = Ctx {
         frame,
-        layers: Vec::new(),
+        layers: spare::layers(),
         quoted: false,
         datagram_end: None,
         orig_len: orig_len.unwrap_or(usize::MAX),
