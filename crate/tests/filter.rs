@@ -337,7 +337,7 @@ fn name_table_covers_every_emitted_field() {
             continue;
         };
         for p in tracelens::capture::read_all(&bytes).packets {
-            for l in p.decode().layers {
+            for l in &p.decode().layers {
                 if !names::is_protocol(l.proto) {
                     problems.insert(format!("layer `{}` ({})", l.proto, path.display()));
                 }
