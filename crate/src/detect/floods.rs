@@ -46,11 +46,39 @@ pub const IDS: &[&str] = &[
 
 /// The detectors of this module at their default settings.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
-    vec![
-        Box::new(Backscatter::new(BackscatterSettings::default())),
-        Box::new(Fanout::new(FanoutSettings::default())),
-        Box::new(SynFlood::new(SynFloodSettings::default())),
-    ]
+    vec![Box::new(Floods {
+        backscatter: Backscatter::new(BackscatterSettings::default()),
+        fanout: Fanout::new(FanoutSettings::default()),
+        synflood: SynFlood::new(SynFloodSettings::default()),
+    })]
+}
+
+/// The three detectors run together, so a packet's transport segment is read once for all of
+/// them. Each also works alone (its own `Detector`), as the tests use them.
+struct Floods {
+    backscatter: Backscatter,
+    fanout: Fanout,
+    synflood: SynFlood,
+}
+
+impl Detector for Floods {
+    fn name(&self) -> &'static str {
+        "floods"
+    }
+
+    fn observe(&mut self, p: &Observed<'_>) {
+        if let Some(s) = segment(p.d) {
+            self.backscatter.see(p, s);
+            self.fanout.see(p, s);
+            self.synflood.see(p, s);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        self.backscatter.finish(out);
+        self.fanout.finish(out);
+        self.synflood.finish(out);
+    }
 }
 
 // TCP flag bits (RFC 9293 §3.1).
@@ -448,7 +476,25 @@ impl Detector for Backscatter {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(s) = segment(p.d) else { return };
+        if let Some(s) = segment(p.d) {
+            self.see(p, s);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        out.append(&mut self.done);
+        let mut keys: Vec<IpAddr> = self.responders.keys().copied().collect();
+        keys.sort();
+        for k in keys {
+            if let Some(r) = self.responders.remove(&k) {
+                out.extend(Backscatter::judge(&self.s, &k, r));
+            }
+        }
+    }
+}
+
+impl Backscatter {
+    fn see(&mut self, p: &Observed<'_>, s: Seg) {
         if s.proto != Proto::Tcp {
             return;
         }
@@ -526,17 +572,6 @@ impl Detector for Backscatter {
                 number: p.number,
                 live: true,
             });
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Detection>) {
-        out.append(&mut self.done);
-        let mut keys: Vec<IpAddr> = self.responders.keys().copied().collect();
-        keys.sort();
-        for k in keys {
-            if let Some(r) = self.responders.remove(&k) {
-                out.extend(Backscatter::judge(&self.s, &k, r));
-            }
         }
     }
 }
@@ -691,7 +726,25 @@ impl Detector for Fanout {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(s) = segment(p.d) else { return };
+        if let Some(s) = segment(p.d) {
+            self.see(p, s);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        out.append(&mut self.done);
+        let mut keys: Vec<SweepKey> = self.sweeps.keys().copied().collect();
+        keys.sort_by_key(|(a, p, port)| (*a, p.name(), *port));
+        for k in keys {
+            if let Some(w) = self.sweeps.remove(&k) {
+                out.extend(Fanout::judge(&self.s, &k, w));
+            }
+        }
+    }
+}
+
+impl Fanout {
+    fn see(&mut self, p: &Observed<'_>, s: Seg) {
         let t = p.t();
         // An answer from a host some sweep tried: SYN/ACK for TCP, anything for UDP. A reset
         // is a refusal, which still leaves the attempt a failure.
@@ -760,17 +813,6 @@ impl Detector for Fanout {
                 answered: false,
                 refused: false,
             });
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Detection>) {
-        out.append(&mut self.done);
-        let mut keys: Vec<SweepKey> = self.sweeps.keys().copied().collect();
-        keys.sort_by_key(|(a, p, port)| (*a, p.name(), *port));
-        for k in keys {
-            if let Some(w) = self.sweeps.remove(&k) {
-                out.extend(Fanout::judge(&self.s, &k, w));
-            }
         }
     }
 }
@@ -899,7 +941,25 @@ impl Detector for SynFlood {
     }
 
     fn observe(&mut self, p: &Observed<'_>) {
-        let Some(s) = segment(p.d) else { return };
+        if let Some(s) = segment(p.d) {
+            self.see(p, s);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Detection>) {
+        out.append(&mut self.done);
+        let mut keys: Vec<(IpAddr, u16)> = self.targets.keys().copied().collect();
+        keys.sort();
+        for k in keys {
+            if let Some(g) = self.targets.remove(&k) {
+                out.extend(SynFlood::judge(&self.s, &k, g));
+            }
+        }
+    }
+}
+
+impl SynFlood {
+    fn see(&mut self, p: &Observed<'_>, s: Seg) {
         if s.proto != Proto::Tcp {
             return;
         }
@@ -963,17 +1023,6 @@ impl Detector for SynFlood {
         }
         if g.packets.len() < MAX_EVIDENCE_PACKETS {
             g.packets.push(p.number);
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Detection>) {
-        out.append(&mut self.done);
-        let mut keys: Vec<(IpAddr, u16)> = self.targets.keys().copied().collect();
-        keys.sort();
-        for k in keys {
-            if let Some(g) = self.targets.remove(&k) {
-                out.extend(SynFlood::judge(&self.s, &k, g));
-            }
         }
     }
 }
