@@ -54,7 +54,7 @@ export async function serveDist() {
  *  context options such as `timezoneId`. */
 export async function launch(options = {}) {
   const profile = await mkdtemp(path.join(tmpdir(), 'tracelens-e2e-'));
-  return chromium.launchPersistentContext(profile, {
+  const context = await chromium.launchPersistentContext(profile, {
     ...options,
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -69,6 +69,9 @@ export async function launch(options = {}) {
       '--disable-sync',
     ],
   });
+  // The benchmark finds the browser's processes by it (see tests/bench/browser_timing.mjs).
+  context.profileDir = profile;
+  return context;
 }
 
 /**

@@ -57,23 +57,35 @@ fn js_error_text(e: &JsValue) -> String {
         .unwrap_or_else(|| "unknown error".to_string())
 }
 
-async fn read_slice(file: &File, start: u64, end: u64) -> Result<Vec<u8>, String> {
+/// Asks the browser for the bytes `start..end` of the file; it reads them on its own threads
+/// while the returned future waits, so the next slice can be on its way while this one is parsed.
+fn request_slice(file: &File, start: u64, end: u64) -> Result<JsFuture, String> {
     let blob = file
         .slice_with_f64_and_f64(start as f64, end as f64)
         .map_err(|e| js_error_text(&e))?;
-    let buf = JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|e| js_error_text(&e))?;
+    Ok(JsFuture::from(blob.array_buffer()))
+}
+
+async fn receive_slice(request: Result<JsFuture, String>) -> Result<Vec<u8>, String> {
+    let buf = request?.await.map_err(|e| js_error_text(&e))?;
     Ok(Uint8Array::new(&buf).to_vec())
+}
+
+async fn read_slice(file: &File, start: u64, end: u64) -> Result<Vec<u8>, String> {
+    receive_slice(request_slice(file, start, end)).await
 }
 
 async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
     let size = file.size().max(0.0) as u64;
     let mut start = 0u64;
+    let mut end = FIRST_CHUNK.min(size);
+    let mut request = request_slice(&file, start, end);
     while start < size && !job.borrow().stopped() {
-        let step = if start == 0 { FIRST_CHUNK } else { CHUNK };
-        let end = start.saturating_add(step).min(size);
-        match read_slice(&file, start, end).await {
+        let received = receive_slice(request).await;
+        // The next slice is requested before this one is parsed: reading overlaps the work.
+        let next_end = end.saturating_add(CHUNK).min(size);
+        request = request_slice(&file, end, next_end);
+        match received {
             Ok(bytes) => {
                 if CURRENT.with(Cell::get) != id {
                     return;
@@ -95,6 +107,7 @@ async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
             }
         }
         start = end;
+        end = next_end;
     }
     let msg = job.borrow_mut().finish();
     post(&msg);
