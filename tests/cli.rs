@@ -761,3 +761,40 @@ fn export_writes_the_packets_back_out() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read(&src).expect("input kept"), handshake());
 }
+
+/// The analysis runs its two halves on two threads for a regular file and on one otherwise (or
+/// with TRACELENS_THREADS=1): every command built on it must print the same either way, for
+/// whole files and for a file cut short.
+#[test]
+fn one_thread_and_two_give_the_same_analysis() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/captures/detect");
+    let mut files: Vec<PathBuf> = ["scans.pcap", "floods.pcap", "traceroute.pcap", "flows.pcap"]
+        .iter()
+        .map(|n| dir.join(n))
+        .collect();
+    let whole = std::fs::read(dir.join("flows.pcap")).expect("flows.pcap");
+    files.push(write_temp("cut-flows.pcap", &whole[..whole.len() - 7]));
+    for file in &files {
+        let f = file.to_str().expect("utf-8 path");
+        for cmd in [
+            &["findings", f][..],
+            &["findings", "--json", f],
+            &["summary", f],
+            &["flows", f],
+            &["report", f],
+        ] {
+            let by = |threads: &str| {
+                bin()
+                    .args(cmd)
+                    .env("TRACELENS_THREADS", threads)
+                    .output()
+                    .expect("run tracelens")
+            };
+            let (one, two) = (by("1"), by("2"));
+            assert!(!stdout(&one).is_empty(), "{cmd:?}: no output");
+            assert_eq!(one.status.code(), two.status.code(), "{cmd:?}");
+            assert_eq!(stdout(&one), stdout(&two), "{cmd:?}");
+            assert_eq!(stderr(&one), stderr(&two), "{cmd:?}");
+        }
+    }
+}

@@ -2,11 +2,12 @@
 //! detectors, keeping only a compact per-packet index (worst finding) and the findings grouped by
 //! id, never the decoded packets. The command line's `findings` and `summary` use it.
 
-use crate::capture::Packet;
+use crate::capture::{Packet, Timestamp};
+use crate::decode::Dissection;
 use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
 use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use serde::Serialize;
 
 /// The most packets a grouped finding lists; its count stays exact.
@@ -33,9 +34,11 @@ pub struct Findings {
     pub detections: Vec<RenderedDetection>,
 }
 
-/// Runs explain and the detectors over packets fed one at a time.
-pub struct CaptureAnalysis {
-    analyzer: Analyzer,
+/// The per-packet half of the analysis: the rules' findings of each packet, grouped by id (the
+/// first packet of each id rendered), each packet's worst finding, and the overview's counters
+/// (protocols and talkers, which need no other packet; here because this half is the lighter).
+#[derive(Default)]
+pub struct PerPacket {
     overview: OverviewBuilder,
     groups: Vec<FindingGroup>,
     group_of: HashMap<&'static str, usize>,
@@ -43,42 +46,23 @@ pub struct CaptureAnalysis {
     pub worst: Vec<Option<Severity>>,
 }
 
-impl Default for CaptureAnalysis {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CaptureAnalysis {
-    pub fn new() -> CaptureAnalysis {
-        CaptureAnalysis {
-            analyzer: Analyzer::new(),
-            overview: OverviewBuilder::new(),
-            groups: Vec::new(),
-            group_of: HashMap::new(),
-            worst: Vec::new(),
-        }
+impl PerPacket {
+    pub fn new() -> PerPacket {
+        PerPacket::default()
     }
 
-    /// Decodes, checks and observes one packet. Texts are rendered only for the first packet
-    /// of each finding id: the rest only add to its count.
-    pub fn observe(&mut self, p: &Packet) {
-        // Values are all the detectors and the rules' ids need; the one packet per id whose
-        // finding is rendered is decoded again with its renderings.
-        let d = p.decode_lean();
-        let seen = Observed {
+    /// Names the findings of a packet decoded lean as `d`; only the first packet of each id is
+    /// decoded again in full and rendered, every other packet costs just ids.
+    pub fn observe(&mut self, p: &Packet, d: &Dissection) {
+        self.overview.observe(&Observed {
             number: p.number,
             ts: p.ts,
-            d: &d,
-        };
-        self.analyzer.observe(&seen);
-        self.overview.observe(&seen);
+            d,
+        });
         let mut worst = None;
         let mut seen: Vec<&'static str> = Vec::new();
-        // Only the first packet of each id needs the finding's texts: the packet is decoded
-        // again in full and the rules run with texts then; every other packet costs just ids.
         let mut full: Option<Vec<crate::explain::Finding>> = None;
-        for id in packet_finding_ids(p.number, &d) {
+        for id in packet_finding_ids(p.number, d) {
             // A packet counts once per id, even when it raises the id twice (both of its
             // addresses in a reserved range, say).
             if seen.contains(&id) {
@@ -113,25 +97,79 @@ impl CaptureAnalysis {
         }
         self.worst.push(worst);
     }
+}
+
+/// The cross-packet half: the flow table and the detectors.
+#[derive(Default)]
+pub struct CrossPacket {
+    analyzer: Analyzer,
+}
+
+impl CrossPacket {
+    pub fn new() -> CrossPacket {
+        CrossPacket::default()
+    }
+
+    /// Shows one packet (decoded lean as `d`; values are all the detectors need) to the flow
+    /// table and the detectors. Packets must come in capture order.
+    pub fn observe(&mut self, number: u64, ts: Timestamp, d: &Dissection) {
+        self.analyzer.observe(&Observed { number, ts, d });
+    }
+}
+
+/// Runs explain and the detectors over packets fed one at a time, in capture order. Its two
+/// halves ([`PerPacket`], [`CrossPacket`]) share nothing while packets come, so they can also
+/// see the capture separately, each on its own thread, and be joined with [`CaptureAnalysis::join`].
+#[derive(Default)]
+pub struct CaptureAnalysis {
+    per_packet: PerPacket,
+    cross: CrossPacket,
+}
+
+impl CaptureAnalysis {
+    pub fn new() -> CaptureAnalysis {
+        CaptureAnalysis::default()
+    }
+
+    /// The analysis of a capture whose packets both halves have seen, all of them, in order.
+    pub fn join(per_packet: PerPacket, cross: CrossPacket) -> CaptureAnalysis {
+        CaptureAnalysis { per_packet, cross }
+    }
+
+    /// Decodes, checks and observes one packet.
+    pub fn observe(&mut self, p: &Packet) {
+        // Values are all the detectors and the rules' ids need; the one packet per id whose
+        // finding is rendered is decoded again with its renderings.
+        let d = p.decode_lean();
+        self.cross.observe(p.number, p.ts, &d);
+        self.per_packet.observe(p, &d);
+    }
+
+    /// Worst per-packet finding of each packet, by packet number - 1.
+    pub fn worst(&self) -> &[Option<Severity>] {
+        &self.per_packet.worst
+    }
 
     /// Ends the capture and returns the cross-packet detections (worst first).
     pub fn finish(&mut self) -> Vec<Detection> {
-        self.analyzer.finish()
+        self.cross.analyzer.finish()
     }
 
     /// The flow table, for conversations and the overview.
     pub fn flows(&self) -> &crate::detect::flows::FlowTable {
-        &self.analyzer.flows
+        &self.cross.analyzer.flows
     }
 
     /// The capture overview: protocols, talkers, conversations, findings and a plain account.
     pub fn overview(&self, detections: &[Detection]) -> Overview {
-        self.overview.build(&self.analyzer.flows, detections)
+        self.per_packet
+            .overview
+            .build(&self.cross.analyzer.flows, detections)
     }
 
     /// Per-packet groups (worst first, then by first packet) and the given detections rendered.
     pub fn findings(&self, detections: &[Detection]) -> Findings {
-        let mut per_packet = self.groups.clone();
+        let mut per_packet = self.per_packet.groups.clone();
         per_packet.sort_by(|a, b| {
             b.first
                 .severity

@@ -406,7 +406,7 @@ impl Job {
                     let level = match self.analysis.as_mut() {
                         Some(a) => {
                             a.observe(&p);
-                            Level::from_severity(a.worst.last().copied().flatten())
+                            Level::from_severity(a.worst().last().copied().flatten())
                         }
                         None => Level::None,
                     };

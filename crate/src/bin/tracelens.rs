@@ -624,7 +624,21 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
     Ok(finish(reader.info(), err.or(first_err)))
 }
 
-/// One pass of the whole analysis: explanations, flows, detections.
+/// Whether the analysis runs its two halves on two threads: `TRACELENS_THREADS=1` keeps it on
+/// one; otherwise two when the machine has two processors or more and the input is a regular
+/// file (each half reads it, so it must read the same twice; a pipe would not).
+fn two_threads(path: &str) -> bool {
+    let wanted = match std::env::var("TRACELENS_THREADS") {
+        Ok(v) => v.trim().parse::<usize>().map_or(1, |n| n.min(2)),
+        Err(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(2)),
+    };
+    wanted >= 2 && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// One pass of the whole analysis: explanations, flows, detections. On two threads, this one
+/// reads the file and runs the rules on each packet while the other reads the same file itself
+/// and runs the flow table and the detectors: nothing passes between them until both are done,
+/// and the result is the same as on one thread.
 fn analyse(
     path: &str,
 ) -> io::Result<(
@@ -633,13 +647,40 @@ fn analyse(
     CaptureReader,
     Option<ReadError>,
 )> {
-    let mut analysis = tracelens::analysis::CaptureAnalysis::new();
-    let (reader, err) = stream(path, |p, _| {
-        analysis.observe(p);
-        Ok(true)
-    })?;
-    let detections = analysis.finish();
-    Ok((analysis, detections, reader, err))
+    use tracelens::analysis::{CaptureAnalysis, CrossPacket, PerPacket};
+    if !two_threads(path) {
+        let mut analysis = CaptureAnalysis::new();
+        let (reader, err) = stream(path, |p, _| {
+            analysis.observe(p);
+            Ok(true)
+        })?;
+        let detections = analysis.finish();
+        return Ok((analysis, detections, reader, err));
+    }
+    std::thread::scope(|scope| {
+        let cross = scope.spawn(|| {
+            let mut cross = CrossPacket::new();
+            // Its reader meets the same packets and the same error as the one below, which is
+            // the one reported.
+            stream(path, |p, _| {
+                cross.observe(p.number, p.ts, &p.decode_lean());
+                Ok(true)
+            })
+            .map(|_| cross)
+        });
+        let mut per_packet = PerPacket::new();
+        let read = stream(path, |p, _| {
+            per_packet.observe(p, &p.decode_lean());
+            Ok(true)
+        });
+        let cross = cross
+            .join()
+            .map_err(|_| io::Error::other("the analysis thread stopped"))??;
+        let (reader, err) = read?;
+        let mut analysis = CaptureAnalysis::join(per_packet, cross);
+        let detections = analysis.finish();
+        Ok((analysis, detections, reader, err))
+    })
 }
 
 fn cmd_flows(path: &str, json: bool) -> io::Result<Outcome> {

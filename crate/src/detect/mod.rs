@@ -80,7 +80,8 @@ impl Detection {
 }
 
 /// A cross-packet detector. `observe` sees every packet in capture order; `finish` reports.
-pub trait Detector {
+/// `Send`, so the analysis can run the detectors on a thread of their own.
+pub trait Detector: Send {
     /// Short name for listings and settings, e.g. `portscan`.
     fn name(&self) -> &'static str;
     fn observe(&mut self, p: &Observed<'_>);
