@@ -183,7 +183,7 @@ pub fn analysis(data: &[u8]) {
     let overview = a.overview(&detections);
     let findings = a.findings(&detections);
     assert_eq!(
-        a.worst.len(),
+        a.worst().len(),
         cap.packets.len(),
         "one index entry per packet"
     );
