@@ -116,59 +116,74 @@ fn capture(target: usize) -> (Vec<u8>, u64) {
     (out, n)
 }
 
+/// The same measurements twice: per byte (MiB/s) and per packet (packets/s, whose inverse is
+/// the time a packet costs).
 fn benches(c: &mut Criterion) {
     let (bytes, packets) = capture(8 << 20);
-    let mut g = c.benchmark_group("core");
-    g.sample_size(10);
-    g.throughput(Throughput::Bytes(bytes.len() as u64));
-    g.bench_function("read (1 MiB chunks)", |b| {
-        b.iter(|| {
-            let mut r = CaptureReader::new();
-            let mut count = 0u64;
-            for chunk in bytes.chunks(1 << 20) {
-                r.feed(chunk);
-                while let Event::Packet(_) = r.next() {
-                    count += 1;
-                }
-            }
-            r.finish();
-            while let Event::Packet(_) = r.next() {
-                count += 1;
-            }
-            assert_eq!(count, packets);
-        })
-    });
-    let cap = read_all(&bytes);
-    g.bench_function("decode", |b| {
-        b.iter(|| {
-            cap.packets
-                .iter()
-                .map(|p| p.decode().layers.len())
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("decode + summary line", |b| {
-        b.iter(|| {
-            cap.packets
-                .iter()
-                .map(|p| tracelens::summary::summary_line(&p.decode()).len())
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("whole analysis", |b| {
-        b.iter(|| {
-            let mut a = CaptureAnalysis::new();
-            for p in &cap.packets {
-                a.observe(p);
-            }
-            a.finish().len()
-        })
-    });
-    g.finish();
     eprintln!(
         "benchmark capture: {} bytes, {packets} packets",
         bytes.len()
     );
+    let cap = read_all(&bytes);
+    for (name, throughput) in [
+        ("per byte", Throughput::Bytes(bytes.len() as u64)),
+        ("per packet", Throughput::Elements(packets)),
+    ] {
+        let mut g = c.benchmark_group(name);
+        g.sample_size(10);
+        g.throughput(throughput);
+        g.bench_function("read (1 MiB chunks)", |b| {
+            b.iter(|| {
+                let mut r = CaptureReader::new();
+                let mut count = 0u64;
+                for chunk in bytes.chunks(1 << 20) {
+                    r.feed(chunk);
+                    while let Event::Packet(_) = r.next() {
+                        count += 1;
+                    }
+                }
+                r.finish();
+                while let Event::Packet(_) = r.next() {
+                    count += 1;
+                }
+                assert_eq!(count, packets);
+            })
+        });
+        g.bench_function("decode", |b| {
+            b.iter(|| {
+                cap.packets
+                    .iter()
+                    .map(|p| p.decode().layers.len())
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("decode, values only (as the analysis does)", |b| {
+            b.iter(|| {
+                cap.packets
+                    .iter()
+                    .map(|p| p.decode_lean().layers.len())
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("decode + summary line", |b| {
+            b.iter(|| {
+                cap.packets
+                    .iter()
+                    .map(|p| tracelens::summary::summary_line(&p.decode()).len())
+                    .sum::<usize>()
+            })
+        });
+        g.bench_function("whole analysis", |b| {
+            b.iter(|| {
+                let mut a = CaptureAnalysis::new();
+                for p in &cap.packets {
+                    a.observe(p);
+                }
+                a.finish().len()
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(core, benches);

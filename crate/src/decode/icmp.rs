@@ -385,13 +385,14 @@ fn uint_dec_hex(
     len: usize,
 ) -> Res<u64> {
     let v = uint(l, b, name, label, at, len)?;
-    set_display(l, format!("{v} (0x{v:0w$x})", w = len * 2));
+    set_display(l, || format!("{v} (0x{v:0w$x})", w = len * 2));
     Ok(v)
 }
 
-fn set_display(l: &mut Layer, s: String) {
+/// Sets the last field's readable rendering; `s` runs only when renderings are wanted.
+fn set_display(l: &mut Layer, s: impl FnOnce() -> String) {
     if let Some(f) = l.fields.last_mut() {
-        f.show(|| s);
+        f.show(s);
     }
 }
 
@@ -600,10 +601,10 @@ enum Body {
 fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<Body> {
     let b = m.b;
     let t = uint(l, b, "icmp.type", "Type", m.at(field::TYPE), 1)? as u8;
-    set_display(l, type_display(t, icmp_type_name(t)));
+    set_display(l, || type_display(t, icmp_type_name(t)));
     let c = uint(l, b, "icmp.code", "Code", m.at(field::CODE), 1)? as u8;
     if let Some(n) = icmp_code_name(t, c) {
-        set_display(l, format!("{c} ({n})"));
+        set_display(l, || format!("{c} ({n})"));
     }
     let ck_at = m.at(field::CHECKSUM);
     let ck = be16(b, ck_at).ok_or(Cut {
@@ -631,7 +632,7 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
     let orig_words = u8_at(b, m.at(5)).unwrap_or(0);
     let length_fields = |l: &mut Layer| -> Res<()> {
         uint(l, b, "icmp.length", "Length", m.at(5), 1)?;
-        set_display(l, format!("{orig_words} (32-bit words)"));
+        set_display(l, || format!("{orig_words} (32-bit words)"));
         l.add(
             "icmp.length.original_datagram",
             "Length of original datagram",
@@ -685,7 +686,7 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
                 1,
             )?;
             let life = uint(l, b, "icmp.lifetime", "Lifetime", m.at(6), 2)?;
-            set_display(l, format!("{life} seconds"));
+            set_display(l, || format!("{life} seconds"));
         }
         11 => {
             if orig_words > 0 {
@@ -698,7 +699,7 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
         }
         12 => {
             let p = uint(l, b, "icmp.pointer", "Pointer", w, 1)?;
-            set_display(l, format!("{p} (octet of the quoted header in error)"));
+            set_display(l, || format!("{p} (octet of the quoted header in error)"));
             if orig_words > 0 {
                 length_fields(l)?;
                 bytes_field(l, b, "icmp.unused", "Unused", m.at(6), 2)?;
@@ -808,14 +809,13 @@ fn icmp_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<B
                 let v = uint(l, b, name, label, m.at(rel), 4)?;
                 // RFC 792: milliseconds since midnight UT, or any value with the high bit set
                 // when that is not available.
-                set_display(
-                    l,
+                set_display(l, || {
                     if v & 0x8000_0000 != 0 {
                         format!("{v} (non-standard time)")
                     } else {
                         format!("{v} ms after midnight UTC")
-                    },
-                );
+                    }
+                });
             }
             Ok(Body::Data(m.at(20)))
         }
@@ -1044,10 +1044,10 @@ pub fn decode_icmpv6(cx: &mut Ctx<'_>, off: usize, ipc: IpContext) -> Next {
 fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res<Body> {
     let b = m.b;
     let t = uint(l, b, "icmpv6.type", "Type", m.at(field::TYPE), 1)? as u8;
-    set_display(l, type_display(t, icmpv6_type_name(t)));
+    set_display(l, || type_display(t, icmpv6_type_name(t)));
     let c = uint(l, b, "icmpv6.code", "Code", m.at(field::CODE), 1)? as u8;
     if let Some(n) = icmpv6_code_name(t, c) {
-        set_display(l, format!("{c} ({n})"));
+        set_display(l, || format!("{c} ({n})"));
     }
     let ck_at = m.at(field::CHECKSUM);
     let ck = be16(b, ck_at).ok_or(Cut {
@@ -1079,7 +1079,7 @@ fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res
             let words = u8_at(b, w).unwrap_or(0);
             if words > 0 {
                 uint(l, b, "icmpv6.length", "Length of original datagram", w, 1)?;
-                set_display(l, format!("{words} (64-bit words)"));
+                set_display(l, || format!("{words} (64-bit words)"));
                 bytes_field(l, b, "icmpv6.reserved", "Reserved", m.at(5), 3)?;
             } else {
                 bytes_field(l, b, "icmpv6.reserved", "Reserved", w, 4)?;
@@ -1090,11 +1090,11 @@ fn icmpv6_body(cx: &Ctx<'_>, l: &mut Layer, m: &Msg<'_>, ipc: &IpContext) -> Res
         }
         4 => {
             let p = uint(l, b, "icmpv6.pointer", "Pointer", w, 4)?;
-            set_display(l, format!("{p} (octet of the quoted packet in error)"));
+            set_display(l, || format!("{p} (octet of the quoted packet in error)"));
         }
         128 | 129 => {
             let id = uint(l, b, "icmpv6.echo.identifier", "Identifier", w, 2)?;
-            set_display(l, format!("0x{id:04x}"));
+            set_display(l, || format!("0x{id:04x}"));
             uint(l, b, "icmpv6.echo.sequence_number", "Sequence", m.at(6), 2)?;
             return Ok(Body::Data(body));
         }
@@ -1256,7 +1256,7 @@ fn router_advertisement(l: &mut Layer, m: &Msg<'_>) -> Res<()> {
         2,
     )?;
     if life == 0 {
-        set_display(l, "0 (not a default router)".into());
+        set_display(l, || "0 (not a default router)".into());
     }
     uint(
         l,
@@ -1557,7 +1557,7 @@ fn mld(l: &mut Layer, m: &Msg<'_>, t: u8) -> Res<Body> {
             m.at(4),
             2,
         )?;
-        set_display(l, format!("{d} ms"));
+        set_display(l, || format!("{d} ms"));
     }
     bytes_field(l, b, "icmpv6.reserved", "Reserved", m.at(6), 2)?;
     ipv6_field(

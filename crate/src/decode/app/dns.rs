@@ -385,15 +385,17 @@ fn add_flags(l: &mut Layer, flags: u16, off: usize) -> bool {
     let response = flags & 0x8000 != 0;
     let opcode = (flags >> 11) & 0xf;
     let rcode = flags & 0xf;
-    let mut summary = named(opcode_name(opcode), u64::from(opcode));
-    if response {
-        summary = format!(
-            "{summary} response, {}",
-            rcode_name(rcode).unwrap_or("unknown rcode")
-        );
-    }
     l.add("dns.flags", "Flags", Value::UInt(w), off, 2)
-        .show(|| format!("0x{flags:04x} {summary}"));
+        .show(|| {
+            let mut summary = named(opcode_name(opcode), u64::from(opcode));
+            if response {
+                summary = format!(
+                    "{summary} response, {}",
+                    rcode_name(rcode).unwrap_or("unknown rcode")
+                );
+            }
+            format!("0x{flags:04x} {summary}")
+        });
     l.add_flag("dns.flags.response", "Response", w, off, 2, 0x8000, 1);
     l.add_bits(
         "dns.flags.opcode",

@@ -151,7 +151,8 @@ struct Quote {
     phrase: String,
 }
 
-fn quote(d: &Dissection) -> Quote {
+/// Reads the packet an ICMP error quotes: its ports always, its texts only when `texts`.
+fn quote(d: &Dissection, texts: bool) -> Quote {
     let mut q = Quote {
         src: "?".into(),
         dst: "?".into(),
@@ -171,16 +172,18 @@ fn quote(d: &Dissection) -> Quote {
     } else {
         ("ipv6.src", "ipv6.dst", "ipv6.nxt")
     };
-    q.src = text(ip, sname);
-    q.dst = text(ip, dname);
-    q.proto = ip
-        .field(pname)
-        .map(|f| f.shown())
-        .unwrap_or_else(|| "?".into());
-    q.phrase = format!(
-        "a packet (IP protocol {}) from {} to {}",
-        q.proto, q.src, q.dst
-    );
+    if texts {
+        q.src = text(ip, sname);
+        q.dst = text(ip, dname);
+        q.proto = ip
+            .field(pname)
+            .map(|f| f.shown())
+            .unwrap_or_else(|| "?".into());
+        q.phrase = format!(
+            "a packet (IP protocol {}) from {} to {}",
+            q.proto, q.src, q.dst
+        );
+    }
     let Some(l4) = quoted.find(|l| matches!(l.proto, "udp" | "tcp" | "icmp" | "icmpv6")) else {
         return q;
     };
@@ -193,9 +196,12 @@ fn quote(d: &Dissection) -> Quote {
             } else {
                 (Proto::Tcp, "TCP", "tcp.srcport", "tcp.dstport")
             };
-            q.proto = label.into();
             q.sport = port(sp);
             q.dport = port(dp);
+            if !texts {
+                return q;
+            }
+            q.proto = label.into();
             q.service = match (q.dport, q.dport.and_then(|p| ports::lookup(proto, p))) {
                 (_, Some(info)) => info.service.clone(),
                 (Some(p), None) if p >= 49152 => {
@@ -213,6 +219,7 @@ fn quote(d: &Dissection) -> Quote {
                 q.service
             );
         }
+        _ if !texts => {}
         _ => {
             let (tname, name) = if l4.proto == "icmp" {
                 let t = l4.u64("icmp.type").and_then(|t| u8::try_from(t).ok());
@@ -262,7 +269,12 @@ fn v4(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         return;
     };
     let (n, d) = (p.number, p.d);
-    let (src, dst) = endpoints(d);
+    // Texts only when they are wanted: the analysis pass asks for ids alone.
+    let (src, dst) = if p.texts {
+        endpoints(d)
+    } else {
+        Default::default()
+    };
     // The registry marks retired types in their names; the finding's title says so already.
     let type_name = icmp_type_name(ty)
         .unwrap_or("unassigned type")
@@ -281,10 +293,10 @@ fn v4(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
     };
     let echo = |id: &'static str| {
         base(id)
-            .param("ident", text(l, "icmp.ident"))
-            .param("seq", text(l, "icmp.seq"))
+            .param_with("ident", || text(l, "icmp.ident"))
+            .param_with("seq", || text(l, "icmp.seq"))
     };
-    let q = quote(d);
+    let q = quote(d, p.texts);
     let error = |id: &'static str| q.onto(base(id), p);
 
     // Types whose codes are all listed by IANA: anything else was chosen by a tool.
@@ -330,14 +342,16 @@ fn v4(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
             };
             let mut f = error(id);
             if code == 4 {
-                f = f.param("mtu", text(l, "icmp.mtu")).field(n, d, "icmp.mtu");
+                f = f
+                    .param_with("mtu", || text(l, "icmp.mtu"))
+                    .field(n, d, "icmp.mtu");
             }
             out.push(f);
         }
         4 => out.push(error(ICMP_SOURCE_QUENCH)),
         5 => out.push(
             error(ICMP_REDIRECT)
-                .param("gateway", text(l, "icmp.redir_gw"))
+                .param_with("gateway", || text(l, "icmp.redir_gw"))
                 .field(n, d, "icmp.redir_gw"),
         ),
         11 => match code {
@@ -347,7 +361,7 @@ fn v4(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         },
         12 => out.push(
             error(ICMP_PARAM_PROBLEM)
-                .param("pointer", text(l, "icmp.pointer"))
+                .param_with("pointer", || text(l, "icmp.pointer"))
                 .field(n, d, "icmp.pointer"),
         ),
         9 => out.push(base(ICMP_ROUTER_ADVERT)),
@@ -387,7 +401,12 @@ fn v6(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         return;
     };
     let (n, d) = (p.number, p.d);
-    let (src, dst) = endpoints(d);
+    // Texts only when they are wanted: the analysis pass asks for ids alone.
+    let (src, dst) = if p.texts {
+        endpoints(d)
+    } else {
+        Default::default()
+    };
     let type_name = icmpv6_type_name(ty).unwrap_or("unassigned type");
     let code_name = icmpv6_code_name(ty, code)
         .map(str::to_string)
@@ -405,13 +424,15 @@ fn v6(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
     };
     let echo = |id: &'static str| {
         base(id)
-            .param("ident", text(l, "icmpv6.echo.identifier"))
-            .param("seq", text(l, "icmpv6.echo.sequence_number"))
+            .param_with("ident", || text(l, "icmpv6.echo.identifier"))
+            .param_with("seq", || text(l, "icmpv6.echo.sequence_number"))
     };
     let target = |id: &'static str, field: &'static str| {
-        base(id).param("target", text(l, field)).field(n, d, field)
+        base(id)
+            .param_with("target", || text(l, field))
+            .field(n, d, field)
     };
-    let q = quote(d);
+    let q = quote(d, p.texts);
     let error = |id: &'static str| q.onto(base(id), p);
     match ty {
         128 => out.push(echo(ICMPV6_ECHO_REQUEST)),
@@ -420,13 +441,13 @@ fn v6(p: &PacketView<'_>, l: &Layer, out: &mut Vec<Finding>) {
         1 => out.push(error(ICMPV6_UNREACH)),
         2 => out.push(
             error(ICMPV6_PACKET_TOO_BIG)
-                .param("mtu", text(l, "icmpv6.mtu"))
+                .param_with("mtu", || text(l, "icmpv6.mtu"))
                 .field(n, d, "icmpv6.mtu"),
         ),
         3 => out.push(error(ICMPV6_TIME_EXCEEDED)),
         4 => out.push(
             error(ICMPV6_PARAM_PROBLEM)
-                .param("pointer", text(l, "icmpv6.pointer"))
+                .param_with("pointer", || text(l, "icmpv6.pointer"))
                 .field(n, d, "icmpv6.pointer"),
         ),
         133 => out.push(base(ICMPV6_ND_ROUTER_SOLICIT)),
