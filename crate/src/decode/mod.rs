@@ -438,6 +438,45 @@ mod spare {
             }
         });
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn pooled() -> (usize, usize) {
+            SPARE.with(|s| {
+                let s = s.borrow();
+                (s.fields.len(), s.layers.len())
+            })
+        }
+
+        fn buffers(d: &crate::decode::Dissection) -> Vec<usize> {
+            let mut v: Vec<usize> = d.layers.iter().map(|l| l.fields.as_ptr() as usize).collect();
+            v.sort_unstable();
+            v
+        }
+
+        #[test]
+        fn the_next_packet_reuses_the_buffers_and_the_pool_stays_bounded() {
+            // Ethernet carrying IPv4 with a zeroed header: a few layers, each with fields.
+            let mut frame = vec![0u8; 60];
+            frame[12] = 0x08;
+            frame[14] = 0x45;
+            let first = crate::decode::decode(&frame, 1);
+            assert!(first.layers.len() >= 2, "{:?}", first.layers);
+            let before = buffers(&first);
+            drop(first);
+            let again = crate::decode::decode(&frame, 1);
+            assert_eq!(buffers(&again), before, "the same buffers serve the same layers");
+            drop(again);
+            // Hundreds of dissections alive at once, then dropped: the pool keeps only so many.
+            let many: Vec<_> = (0..200).map(|_| crate::decode::decode(&frame, 1)).collect();
+            assert_eq!(pooled(), (0, 0), "every buffer is in use");
+            drop(many);
+            let (fields, layers) = pooled();
+            assert_eq!((fields, layers), (KEEP, KEEP));
+        }
+    }
 }
 
 /// Decodes one frame captured with the given link type, whose length on the wire is unknown
