@@ -451,7 +451,11 @@ mod spare {
         }
 
         fn buffers(d: &crate::decode::Dissection) -> Vec<usize> {
-            let mut v: Vec<usize> = d.layers.iter().map(|l| l.fields.as_ptr() as usize).collect();
+            let mut v: Vec<usize> = d
+                .layers
+                .iter()
+                .map(|l| l.fields.as_ptr() as usize)
+                .collect();
             v.sort_unstable();
             v
         }
@@ -467,7 +471,11 @@ mod spare {
             let before = buffers(&first);
             drop(first);
             let again = crate::decode::decode(&frame, 1);
-            assert_eq!(buffers(&again), before, "the same buffers serve the same layers");
+            assert_eq!(
+                buffers(&again),
+                before,
+                "the same buffers serve the same layers"
+            );
             drop(again);
             // Hundreds of dissections alive at once, then dropped: the pool keeps only so many.
             let many: Vec<_> = (0..200).map(|_| crate::decode::decode(&frame, 1)).collect();
