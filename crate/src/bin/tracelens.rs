@@ -149,10 +149,20 @@ fn with_file(args: &[String], f: impl FnOnce(&str) -> io::Result<Outcome>) -> io
 /// false to stop early). Returns the reader (for its info) and the error that ended reading.
 fn stream(
     path: &str,
+    on_packet: impl FnMut(&Packet, &CaptureInfo) -> io::Result<bool>,
+) -> io::Result<(CaptureReader, Option<ReadError>)> {
+    stream_upto(path, u64::MAX, on_packet)
+}
+
+/// Like [`stream`], reading at most the first `limit` bytes of the file.
+fn stream_upto(
+    path: &str,
+    limit: u64,
     mut on_packet: impl FnMut(&Packet, &CaptureInfo) -> io::Result<bool>,
 ) -> io::Result<(CaptureReader, Option<ReadError>)> {
-    let mut file =
-        File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
+    let mut file = File::open(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?
+        .take(limit);
     let mut reader = CaptureReader::new();
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -624,15 +634,18 @@ fn cmd_explain(path: &str, only: Option<u64>, json: bool) -> io::Result<Outcome>
     Ok(finish(reader.info(), err.or(first_err)))
 }
 
-/// Whether the analysis runs its two halves on two threads: `TRACELENS_THREADS=1` keeps it on
-/// one; otherwise two when the machine has two processors or more and the input is a regular
-/// file (each half reads it, so it must read the same twice; a pipe would not).
-fn two_threads(path: &str) -> bool {
+/// Whether the analysis runs its two halves on two threads, and then the file's length:
+/// `TRACELENS_THREADS=1` keeps it on one; otherwise two when the machine has two processors or
+/// more and the input is a regular file (each half reads it, so it must read the same twice; a
+/// pipe would not). Both halves read only the length the file had at the start, so a capture
+/// still being written gives them the same packets.
+fn two_threads(path: &str) -> Option<u64> {
     let wanted = match std::env::var("TRACELENS_THREADS") {
         Ok(v) => v.trim().parse::<usize>().map_or(1, |n| n.min(2)),
         Err(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(2)),
     };
-    wanted >= 2 && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+    let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+    (wanted >= 2).then(|| meta.len())
 }
 
 /// One pass of the whole analysis: explanations, flows, detections. On two threads, this one
@@ -648,7 +661,7 @@ fn analyse(
     Option<ReadError>,
 )> {
     use tracelens::analysis::{CaptureAnalysis, CrossPacket, PerPacket};
-    if !two_threads(path) {
+    let Some(len) = two_threads(path) else {
         let mut analysis = CaptureAnalysis::new();
         let (reader, err) = stream(path, |p, _| {
             analysis.observe(p);
@@ -656,20 +669,20 @@ fn analyse(
         })?;
         let detections = analysis.finish();
         return Ok((analysis, detections, reader, err));
-    }
+    };
     std::thread::scope(|scope| {
         let cross = scope.spawn(|| {
             let mut cross = CrossPacket::new();
             // Its reader meets the same packets and the same error as the one below, which is
             // the one reported.
-            stream(path, |p, _| {
+            stream_upto(path, len, |p, _| {
                 cross.observe(p.number, p.ts, &p.decode_lean());
                 Ok(true)
             })
             .map(|_| cross)
         });
         let mut per_packet = PerPacket::new();
-        let read = stream(path, |p, _| {
+        let read = stream_upto(path, len, |p, _| {
             per_packet.observe(p, &p.decode_lean());
             Ok(true)
         });
