@@ -645,7 +645,7 @@ fn two_threads(path: &str) -> Option<u64> {
         Err(_) => std::thread::available_parallelism().map_or(1, |n| n.get().min(2)),
     };
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
-    (wanted >= 2).then(|| meta.len())
+    (wanted >= 2).then_some(meta.len())
 }
 
 /// One pass of the whole analysis: explanations, flows, detections. On two threads, this one
