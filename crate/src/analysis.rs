@@ -1,6 +1,9 @@
 //! One pass over a whole capture: every packet decoded, explained and shown to the cross-packet
 //! detectors, keeping only a compact per-packet index (worst finding) and the findings grouped by
-//! id, never the decoded packets. The command line's `findings` and `summary` use it.
+//! id, never the decoded packets. The command line's `findings`, `flows`, `summary` and `report`
+//! and the web worker use it. The work is in two halves that share nothing while packets come
+//! (the rules on each packet; the flow table and the detectors), so a caller may run them on two
+//! threads and join them at the end.
 
 use crate::capture::{Packet, Timestamp};
 use crate::decode::Dissection;
