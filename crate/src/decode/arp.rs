@@ -242,18 +242,19 @@ pub fn decode_arp(cx: &mut Ctx<'_>, off: usize) -> Next {
     let gratuitous = is_req_or_reply && plen > 0 && spa_b.is_some() && spa_b == tpa_b;
     let announcement = gratuitous && op == OP_REQUEST && zero(tha_b);
     let probe = !gratuitous && op == OP_REQUEST && zero(tha_b) && zero(spa_b);
-    if let Some(n) = op_name {
-        let kind = if announcement {
-            "ARP Announcement".to_string()
-        } else if probe {
-            "ARP Probe".to_string()
-        } else if gratuitous {
-            format!("{n}/gratuitous ARP")
-        } else {
-            n.to_string()
-        };
-        l.title = format!("Address Resolution Protocol ({kind})").into();
-    }
+    // The usual titles are constants, so most ARP packets cost no formatting here.
+    l.title = match (op_name, op) {
+        _ if announcement => "Address Resolution Protocol (ARP Announcement)".into(),
+        _ if probe => "Address Resolution Protocol (ARP Probe)".into(),
+        (_, OP_REQUEST) if gratuitous => {
+            "Address Resolution Protocol (request/gratuitous ARP)".into()
+        }
+        (_, OP_REPLY) if gratuitous => "Address Resolution Protocol (reply/gratuitous ARP)".into(),
+        (_, OP_REQUEST) => "Address Resolution Protocol (request)".into(),
+        (_, OP_REPLY) => "Address Resolution Protocol (reply)".into(),
+        (Some(n), _) => format!("Address Resolution Protocol ({n})").into(),
+        (None, _) => std::mem::take(&mut l.title),
+    };
     // These verdicts have no bytes of their own; they point at the evidence: the target
     // protocol address that repeats the sender's, or the zero address that makes a probe.
     if gratuitous {
