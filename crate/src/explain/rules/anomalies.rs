@@ -194,7 +194,6 @@ fn trailer(p: &PacketView<'_>, out: &mut Vec<Finding>) {
 }
 
 fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
-    let (src, _) = super::tcp::endpoints(p.d);
     for l in p.d.layers.iter().filter(|l| !l.quoted) {
         let (id, proto, base, status, calc) = match l.proto {
             "ip" => (
@@ -265,7 +264,7 @@ fn checksums(p: &PacketView<'_>, out: &mut Vec<Finding>) {
                 .param("proto", proto)
                 .param("got", got)
                 .param("want", want)
-                .param("src", src)
+                .param("src", super::tcp::endpoints(p.d).0)
                 .bytes(p.number, f.name, f.offset, f.len),
         );
     }

@@ -65,8 +65,14 @@ fn eth_src(d: &Dissection) -> String {
 
 pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let d = p.d;
-    let (src, dst) = endpoints(d);
-    let base = |id: &'static str| p.finding(id).param("src", src).param("dst", dst);
+    let base = |id: &'static str| {
+        let f = p.finding(id);
+        if !p.texts {
+            return f;
+        }
+        let (src, dst) = endpoints(d);
+        f.param("src", src).param("dst", dst)
+    };
 
     if let Some(u) = d.layer("udp") {
         let sport = u.u64("udp.srcport").unwrap_or(0);

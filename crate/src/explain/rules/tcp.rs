@@ -124,13 +124,16 @@ pub fn check(p: &PacketView<'_>, out: &mut Vec<Finding>) {
     let Some(flags) = t.u64("tcp.flags") else {
         return;
     };
-    let (src, dst) = endpoints(p.d);
     let sport = t.u64("tcp.srcport").unwrap_or(0);
     let dport = t.u64("tcp.dstport").unwrap_or(0);
     let data_len = t.u64("tcp.len").unwrap_or(0);
     let at = |id: &'static str| {
-        p.finding(id)
-            .param("src", src)
+        let f = p.finding(id);
+        if !p.texts {
+            return f;
+        }
+        let (src, dst) = endpoints(p.d);
+        f.param("src", src)
             .param("dst", dst)
             .param("sport", sport)
             .param("dport", dport)
