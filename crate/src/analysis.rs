@@ -11,13 +11,13 @@ use crate::detect::overview::{Overview, OverviewBuilder};
 use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
 use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
 use foldhash::HashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most packets a grouped finding lists; its count stays exact.
 pub const MAX_GROUP_PACKETS: usize = 200;
 
 /// One per-packet finding id and every packet it was raised on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FindingGroup {
     /// The finding as rendered for the first packet it was raised on.
     #[serde(flatten)]
@@ -38,30 +38,68 @@ pub struct Findings {
 }
 
 /// The per-packet half of the analysis: the rules' findings of each packet, grouped by id (the
-/// first packet of each id rendered), each packet's worst finding, and the overview's counters
-/// (protocols and talkers, which need no other packet; here because this half is the lighter).
-#[derive(Default)]
+/// first packet of each id rendered), each packet's worst finding, and usually the overview's
+/// counters (protocols and talkers, which need no other packet; here because this half is the
+/// lighter natively, though either half may keep them).
 pub struct PerPacket {
-    overview: OverviewBuilder,
+    overview: Option<OverviewBuilder>,
     groups: Vec<FindingGroup>,
     group_of: HashMap<&'static str, usize>,
     /// Worst per-packet finding of each packet, by packet number - 1.
     pub worst: Vec<Option<Severity>>,
 }
 
+impl Default for PerPacket {
+    fn default() -> Self {
+        PerPacket::new()
+    }
+}
+
 impl PerPacket {
+    /// The rules and the overview's counters.
     pub fn new() -> PerPacket {
-        PerPacket::default()
+        PerPacket {
+            overview: Some(OverviewBuilder::new()),
+            ..PerPacket::rules_only()
+        }
+    }
+
+    /// The rules alone; the overview is then counted by the other half
+    /// ([`CrossPacket::with_overview`]).
+    pub fn rules_only() -> PerPacket {
+        PerPacket {
+            overview: None,
+            groups: Vec::new(),
+            group_of: HashMap::default(),
+            worst: Vec::new(),
+        }
+    }
+
+    /// The grouped findings seen so far (first packet of each id first), to hand to another
+    /// thread or worker; see [`PerPacket::from_groups`].
+    pub fn groups(&self) -> &[FindingGroup] {
+        &self.groups
+    }
+
+    /// A finished rules-only half made from the groups another worker found, for
+    /// [`CaptureAnalysis::join`]: it has no per-packet worst (that worker reports them itself).
+    pub fn from_groups(groups: Vec<FindingGroup>) -> PerPacket {
+        PerPacket {
+            groups,
+            ..PerPacket::rules_only()
+        }
     }
 
     /// Names the findings of a packet decoded lean as `d`; only the first packet of each id is
     /// decoded again in full and rendered, every other packet costs just ids.
     pub fn observe(&mut self, p: &Packet, d: &Dissection) {
-        self.overview.observe(&Observed {
-            number: p.number,
-            ts: p.ts,
-            d,
-        });
+        if let Some(o) = &mut self.overview {
+            o.observe(&Observed {
+                number: p.number,
+                ts: p.ts,
+                d,
+            });
+        }
         let mut worst = None;
         let mut seen: Vec<&'static str> = Vec::new();
         let mut full: Option<Vec<crate::explain::Finding>> = None;
@@ -102,10 +140,12 @@ impl PerPacket {
     }
 }
 
-/// The cross-packet half: the flow table and the detectors.
+/// The cross-packet half: the flow table and the detectors (and the overview's counters when
+/// the per-packet half is [`PerPacket::rules_only`]).
 #[derive(Default)]
 pub struct CrossPacket {
     analyzer: Analyzer,
+    overview: Option<OverviewBuilder>,
 }
 
 impl CrossPacket {
@@ -113,10 +153,22 @@ impl CrossPacket {
         CrossPacket::default()
     }
 
+    /// The flow table and the detectors, and the overview's counters.
+    pub fn with_overview() -> CrossPacket {
+        CrossPacket {
+            overview: Some(OverviewBuilder::new()),
+            ..CrossPacket::default()
+        }
+    }
+
     /// Shows one packet (decoded lean as `d`; values are all the detectors need) to the flow
     /// table and the detectors. Packets must come in capture order.
     pub fn observe(&mut self, number: u64, ts: Timestamp, d: &Dissection) {
-        self.analyzer.observe(&Observed { number, ts, d });
+        let seen = Observed { number, ts, d };
+        if let Some(o) = &mut self.overview {
+            o.observe(&seen);
+        }
+        self.analyzer.observe(&seen);
     }
 }
 
@@ -134,7 +186,8 @@ impl CaptureAnalysis {
         CaptureAnalysis::default()
     }
 
-    /// The analysis of a capture whose packets both halves have seen, all of them, in order.
+    /// The analysis of a capture whose packets both halves have seen, all of them, in order
+    /// (one of the two counting the overview).
     pub fn join(per_packet: PerPacket, cross: CrossPacket) -> CaptureAnalysis {
         CaptureAnalysis { per_packet, cross }
     }
@@ -165,9 +218,11 @@ impl CaptureAnalysis {
 
     /// The capture overview: protocols, talkers, conversations, findings and a plain account.
     pub fn overview(&self, detections: &[Detection]) -> Overview {
-        self.per_packet
-            .overview
-            .build(&self.cross.analyzer.flows, detections)
+        let flows = &self.cross.analyzer.flows;
+        match (&self.per_packet.overview, &self.cross.overview) {
+            (Some(o), _) | (None, Some(o)) => o.build(flows, detections),
+            (None, None) => OverviewBuilder::new().build(flows, detections),
+        }
     }
 
     /// Per-packet groups (worst first, then by first packet) and the given detections rendered.

@@ -3,10 +3,10 @@
 
 use super::registry::{fill, registry, Severity};
 use crate::decode::Dissection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Bytes that support a finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub packet: u64,
     /// Wireshark field name, e.g. `ip.src`.
@@ -137,7 +137,7 @@ impl Finding {
 }
 
 /// What a reader is shown: the documented JSON schema of `tracelens explain --json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RenderedFinding {
     pub id: String,
     pub severity: Severity,
