@@ -31,6 +31,26 @@ pub const KEY_HEX: &str = "hex";
 pub const KEY_DOWNLOAD: &str = "download";
 pub const KEY_BLOB: &str = "blob";
 
+/// The worker splits a file's analysis with a helper worker (the same program, started with
+/// this name) when the file is at least `SPLIT_MIN` bytes: the helper reads the file and runs the
+/// per-packet rules, then hands each slice on to the worker, which runs the detectors.
+pub const HELPER_NAME: &str = "tracelens-rules";
+pub const SPLIT_MIN: u64 = CHUNK;
+
+/// Keys of the objects the worker and its helper exchange: `{ rules, file }` starts the helper
+/// on a file and `{ rules, stop }` stops it; the helper answers
+/// `{ rules, start, slice, levels }` for each slice it read (the slice's `ArrayBuffer` is
+/// transferred, not copied), `{ rules, start, failed }` if the browser could not read the file,
+/// and `{ rules, levels, groups, cut }` at the end (`groups` is JSON; `cut` when stopped early).
+pub const KEY_RULES: &str = "rules";
+pub const KEY_STOP: &str = "stop";
+pub const KEY_START: &str = "start";
+pub const KEY_SLICE: &str = "slice";
+pub const KEY_LEVELS: &str = "levels";
+pub const KEY_FAILED: &str = "failed";
+pub const KEY_GROUPS: &str = "groups";
+pub const KEY_CUT: &str = "cut";
+
 /// Most bytes of a followed stream the page is sent; the rest is counted, not shown.
 pub const MAX_STREAM_BYTES: usize = 512 * 1024;
 
@@ -386,6 +406,8 @@ pub enum FromWorker {
         error: Option<String>,
         /// The person stopped the reading.
         cancelled: bool,
+        /// Workers that read the file: 2 when a helper ran the per-packet rules.
+        workers: u8,
     },
     /// The overview and findings of everything read; follows `Done`.
     Analysis {

@@ -10,7 +10,9 @@
 
 use crate::protocol::{FromWorker, Level};
 use std::collections::HashMap;
-use tracelens::analysis::{detections_by_packet, CaptureAnalysis, Findings};
+use tracelens::analysis::{
+    detections_by_packet, CaptureAnalysis, CrossPacket, FindingGroup, Findings, PerPacket,
+};
 use tracelens::capture::{CaptureInfo, CaptureReader, Event, Format, Packet, Timestamp};
 use tracelens::detect::overview::Overview;
 use tracelens::detect::Detection;
@@ -208,7 +210,11 @@ pub struct Job {
     ended: bool,
     cancelled: bool,
     /// Explains every packet and feeds the detectors while the file is read.
-    analysis: Option<CaptureAnalysis>,
+    analysis: Option<Analysis>,
+    /// Entries whose level the helper reported (see [`Job::apply_levels`]).
+    leveled: usize,
+    /// A helper runs the per-packet rules ([`Job::with_rules_elsewhere`]).
+    split: bool,
     pub results: Option<Results>,
     /// The packet numbers the filter kept, ascending; `None` shows every packet.
     pub view: Option<Vec<u64>>,
@@ -233,7 +239,9 @@ impl Job {
             error: None,
             ended: false,
             cancelled: false,
-            analysis: Some(CaptureAnalysis::new()),
+            analysis: Some(Analysis::Whole(Box::default())),
+            leveled: 0,
+            split: false,
             results: None,
             view: None,
             note: None,
@@ -241,6 +249,30 @@ impl Job {
             head: Vec::new(),
             pass: 0,
         }
+    }
+
+    /// A job whose per-packet rules run in a helper worker that reads the same file (a
+    /// [`RulesJob`]): this one keeps the index, the flow table, the detectors and the overview,
+    /// takes the rows' levels from [`Job::apply_levels`] and the grouped findings at
+    /// [`Job::finish_with`].
+    pub fn with_rules_elsewhere(id: u32) -> Job {
+        Job {
+            analysis: Some(Analysis::Cross(Box::new(CrossPacket::with_overview()))),
+            split: true,
+            ..Job::new(id)
+        }
+    }
+
+    /// Levels of the next packets, as the helper's [`RulesJob`] found them on the same bytes
+    /// (one [`Level::to_u8`] per packet, in order). The helper reports a slice's levels after
+    /// reading it, and this job reads the slice before applying them, so the packets are here.
+    pub fn apply_levels(&mut self, levels: &[u8]) {
+        let from = self.leveled.min(self.index.entries.len());
+        let to = self.leveled.saturating_add(levels.len());
+        for (e, &l) in self.index.entries.iter_mut().skip(from).zip(levels) {
+            e.level = e.level.max(l);
+        }
+        self.leveled = to;
     }
 
     /// One line about the file for reports: format, packets and bytes read.
@@ -348,12 +380,22 @@ impl Job {
 
     /// Tells the reader no more bytes come and returns the final report.
     pub fn finish(&mut self) -> FromWorker {
+        self.finish_with(Vec::new())
+    }
+
+    /// [`Job::finish`] for a job made by [`Job::with_rules_elsewhere`], with the helper's
+    /// grouped findings ([`RulesJob::groups`], after its `finish`); ignored by a whole job.
+    pub fn finish_with(&mut self, groups: Vec<FindingGroup>) -> FromWorker {
         if !self.stopped() {
             self.reader.finish();
             self.drain();
         }
         self.ended = true;
-        if let Some(mut analysis) = self.analysis.take() {
+        let analysis = self.analysis.take().map(|a| match a {
+            Analysis::Whole(a) => *a,
+            Analysis::Cross(c) => CaptureAnalysis::join(PerPacket::from_groups(groups), *c),
+        });
+        if let Some(mut analysis) = analysis {
             let detections = analysis.finish();
             // A packet that is evidence of a detection is marked at least as badly in the list.
             for d in &detections {
@@ -390,6 +432,7 @@ impl Job {
                 .collect(),
             error: self.error.clone(),
             cancelled: self.cancelled,
+            workers: if self.split { 2 } else { 1 },
         }
     }
 
@@ -404,9 +447,14 @@ impl Job {
                     // Each packet is decoded, explained and shown to the detectors once here;
                     // the index keeps only its worst severity, to mark its row.
                     let level = match self.analysis.as_mut() {
-                        Some(a) => {
+                        Some(Analysis::Whole(a)) => {
                             a.observe(&p);
                             Level::from_severity(a.worst().last().copied().flatten())
+                        }
+                        // The helper reports the level.
+                        Some(Analysis::Cross(c)) => {
+                            c.observe(p.number, p.ts, &p.decode_lean());
+                            Level::None
                         }
                         None => Level::None,
                     };
@@ -419,6 +467,98 @@ impl Job {
                 }
                 Event::Error(e) => {
                     self.error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// The analysis a job runs while it reads.
+enum Analysis {
+    /// Everything, in this worker.
+    Whole(Box<CaptureAnalysis>),
+    /// All but the per-packet rules, which a helper worker runs.
+    Cross(Box<CrossPacket>),
+}
+
+/// The helper worker's side of a file: the same reader fed the same slices, running only the
+/// per-packet rules, so the main worker's detectors and the rules share the work of a big file
+/// on two cores. It reports each packet's level after each slice and the grouped findings at
+/// the end; the main worker's [`Job`] (made by [`Job::with_rules_elsewhere`]) takes them.
+pub struct RulesJob {
+    pub id: u32,
+    reader: CaptureReader,
+    rules: PerPacket,
+    stopped: bool,
+    asked_to_stop: bool,
+}
+
+impl RulesJob {
+    pub fn new(id: u32) -> RulesJob {
+        RulesJob {
+            id,
+            reader: CaptureReader::new(),
+            rules: PerPacket::rules_only(),
+            stopped: false,
+            asked_to_stop: false,
+        }
+    }
+
+    /// Feeds one slice and returns the levels of the packets it completed, in order.
+    pub fn feed(&mut self, chunk: &[u8]) -> Vec<u8> {
+        if !self.stopped {
+            self.reader.feed(chunk);
+            self.drain();
+        }
+        self.levels()
+    }
+
+    /// No more bytes come: the levels of the packets that completes (none when stopped early).
+    pub fn finish(&mut self) -> Vec<u8> {
+        if !self.stopped {
+            self.reader.finish();
+            self.drain();
+        }
+        self.stopped = true;
+        self.levels()
+    }
+
+    /// True once the reader reached the end or an error, or [`RulesJob::stop`] was called.
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Stops reading where it is, as [`Job::cancel`] does for the main worker's job.
+    pub fn stop(&mut self) {
+        self.stopped = true;
+        self.asked_to_stop = true;
+    }
+
+    /// True once [`RulesJob::stop`] was called (rather than the file ending or breaking off).
+    pub fn asked_to_stop(&self) -> bool {
+        self.asked_to_stop
+    }
+
+    /// The findings grouped by id, for [`Job::finish_with`].
+    pub fn groups(&self) -> &[FindingGroup] {
+        self.rules.groups()
+    }
+
+    fn levels(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.rules.worst)
+            .into_iter()
+            .map(|w| Level::from_severity(w).to_u8())
+            .collect()
+    }
+
+    fn drain(&mut self) {
+        loop {
+            match self.reader.next() {
+                Event::Packet(p) => self.rules.observe(&p, &p.decode_lean()),
+                Event::NeedMore => break,
+                Event::End | Event::Error(_) => {
+                    self.stopped = true;
                     break;
                 }
             }
@@ -626,6 +766,75 @@ pub(crate) mod tests {
             .iter()
             .any(|(id, _)| *id == "broadcast.smurf"));
         assert!(r.context(2).contains("conversation"), "{}", r.context(2));
+    }
+
+    /// The main worker's job fed like the helper's: levels after each slice, the helper's
+    /// groups (through JSON, as they travel between workers) at the end.
+    fn read_split(bytes: &[u8], chunk: usize, stop_after: Option<usize>) -> (Job, FromWorker) {
+        let mut job = Job::with_rules_elsewhere(7);
+        let mut rules = RulesJob::new(7);
+        for (i, c) in bytes.chunks(chunk.max(1)).enumerate() {
+            if rules.stopped() {
+                break;
+            }
+            let levels = rules.feed(c);
+            job.feed(c);
+            job.apply_levels(&levels);
+            if Some(i) == stop_after {
+                rules.stop();
+                job.cancel();
+            }
+        }
+        let levels = rules.finish();
+        job.apply_levels(&levels);
+        let json = serde_json::to_string(rules.groups()).unwrap();
+        let done = job.finish_with(serde_json::from_str(&json).unwrap());
+        (job, done)
+    }
+
+    #[test]
+    fn rules_in_a_helper_give_the_same_rows_findings_and_overview() {
+        for e in crate::examples::EXAMPLES {
+            for chunk in [100, 4096, 1 << 20] {
+                let (whole_job, whole) = read(e.bytes, chunk);
+                let (job, done) = read_split(e.bytes, chunk, None);
+                let what = format!("{} in slices of {chunk}", e.file);
+                let mut one = done;
+                let FromWorker::Done { workers, .. } = &mut one else {
+                    panic!("{what}: not done");
+                };
+                assert_eq!(*workers, 2, "{what}");
+                *workers = 1;
+                assert_eq!(one, whole, "{what}");
+                assert_eq!(job.index.entries, whole_job.index.entries, "{what}");
+                let (a, b) = (job.results.unwrap(), whole_job.results.unwrap());
+                assert_eq!(a.findings, b.findings, "{what}");
+                assert_eq!(a.overview, b.overview, "{what}");
+                assert_eq!(a.detections, b.detections, "{what}");
+            }
+        }
+        // Some row is marked, or the comparison above proves little.
+        let (job, _) = read_split(example("smurf.pcap"), 512, None);
+        assert!(job.index.entries.iter().any(|e| e.level > 0));
+        assert!(!job.results.unwrap().findings.per_packet.is_empty());
+    }
+
+    #[test]
+    fn a_helper_stopped_early_agrees_with_the_main_job() {
+        let bytes = example("rpc-syn-sweep.pcap");
+        let (job, done) = read_split(bytes, 1000, Some(1));
+        let FromWorker::Done {
+            packets, cancelled, ..
+        } = done
+        else {
+            panic!("not done");
+        };
+        assert!(cancelled && packets > 0 && packets < 174, "{packets}");
+        let r = job.results.unwrap();
+        // Every grouped finding names packets the main job read, and no more.
+        for g in &r.findings.per_packet {
+            assert!(g.packets.iter().all(|&n| n <= packets), "{}", g.first.id);
+        }
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub struct State {
     pub notes: Vec<String>,
     pub done: bool,
     pub cancelled: bool,
+    /// Workers that read the file (2 when a helper ran the rules), once it is read.
+    pub workers: u8,
     pub worker_error: Option<String>,
     /// Rows in the list: every packet, or those the filter kept.
     pub shown: u64,
@@ -165,8 +167,10 @@ impl Reducible for State {
                 notes,
                 error,
                 cancelled,
+                workers,
                 ..
             }) => {
+                s.workers = workers;
                 s.size = size;
                 s.notes = notes;
                 s.packets = packets;
@@ -354,6 +358,7 @@ mod tests {
             notes: vec![],
             error: Some("cut".into()),
             cancelled: false,
+            workers: 1,
         }));
         assert_eq!(s.packets, 151);
         assert_eq!(s.shown, 151);
@@ -380,6 +385,7 @@ mod tests {
             notes: vec![],
             error: None,
             cancelled: false,
+            workers: 1,
         }));
         let s = s.reduce(Action::Filtering("tcp".into()));
         assert_eq!(s.filtering, Some(0));

@@ -7,6 +7,9 @@
 //! Owns the reading loops and the open file. It must never hold the page's thread (that is why it
 //! is a worker), never keep decoded packets, and never send more than what the page draws.
 
+#[path = "worker/helper.rs"]
+mod helper;
+
 use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -30,6 +33,8 @@ struct Open {
     id: u32,
     file: File,
     job: Rc<RefCell<Job>>,
+    /// The helper reads the file and runs the rules (see [`helper`]).
+    split: bool,
 }
 
 thread_local! {
@@ -110,7 +115,12 @@ async fn read_file(id: u32, file: File, job: Rc<RefCell<Job>>) {
         end = next_end;
     }
     let msg = job.borrow_mut().finish();
-    post(&msg);
+    finished(id, &job, msg);
+}
+
+/// Tells the page a file has been read (`done`, the job's final report) and what it holds.
+fn finished(id: u32, job: &Rc<RefCell<Job>>, done: FromWorker) {
+    post(&done);
     let analysis = {
         let j = job.borrow();
         j.results.as_ref().map(|r| view::analysis(&j.index, r))
@@ -512,8 +522,14 @@ async fn answer(q: ToWorker, file: File, job: Rc<RefCell<Job>>) {
                 }
             }
         }
-        ToWorker::Cancel { .. } => {
-            job.borrow_mut().cancel();
+        ToWorker::Cancel { job: id } => {
+            let split = OPEN.with(|o| o.borrow().as_ref().is_some_and(|o| o.id == id && o.split));
+            if split {
+                // The helper stops and sends what it has; the job ends when that arrives.
+                helper::stop(id);
+            } else {
+                job.borrow_mut().cancel();
+            }
             return;
         }
         ToWorker::Filter { job: id, expr } => apply_filter(id, expr, file, job).await,
@@ -618,9 +634,15 @@ fn on_message(ev: MessageEvent) {
     };
     match file {
         Some(file) => {
-            let mut j = Job::new(id);
+            let size = file.size().max(0.0) as u64;
+            let split = helper::takes(size) && helper::start(id, &file);
+            let mut j = if split {
+                Job::with_rules_elsewhere(id)
+            } else {
+                Job::new(id)
+            };
             j.note = note;
-            j.size = file.size().max(0.0) as u64;
+            j.size = size;
             let job = Rc::new(RefCell::new(j));
             // Replacing the old entry drops its index: only one file is kept at a time.
             OPEN.with(|o| {
@@ -628,9 +650,12 @@ fn on_message(ev: MessageEvent) {
                     id,
                     file: file.clone(),
                     job: job.clone(),
+                    split,
                 })
             });
-            spawn_local(read_file(id, file, job));
+            if !split {
+                spawn_local(read_file(id, file, job));
+            }
         }
         None => post(&FromWorker::Failed {
             job: id,
@@ -662,11 +687,20 @@ fn main() {
     // The explanation registry is parsed from its TOML tables on first use, and the browser
     // compiles each function on its first call; doing both now, while the page waits for a
     // file, keeps them out of the time to the first rows.
+    let helper = helper::is_helper();
+    if !helper {
+        // Started first, so it gets ready while this worker does the same.
+        helper::spawn();
+    }
     let _ = tracelens::explain::registry();
     for ex in tracelens_web::examples::EXAMPLES.iter().take(3) {
         let _ = tracelens_web::view::rehearse(ex.bytes);
     }
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    let handler = if helper {
+        Closure::<dyn FnMut(MessageEvent)>::new(helper::to_helper)
+    } else {
+        Closure::<dyn FnMut(MessageEvent)>::new(on_message)
+    };
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     handler.forget();

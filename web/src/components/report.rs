@@ -55,7 +55,8 @@ pub fn report(props: &ReportProps) -> Html {
             <div class="progress-line">
                 <progress id="progress-bar" max={max.to_string()} value={value.to_string()}
                           aria-label="Reading progress"></progress>
-                <p id="progress" class="progress" aria-live="polite">{ progress }</p>
+                <p id="progress" class="progress" aria-live="polite"
+                   data-workers={s.workers.to_string()}>{ progress }</p>
                 if !s.done {
                     <button type="button" id="cancel" {onclick}>{ "Cancel" }</button>
                 }

@@ -1,0 +1,305 @@
+//! Two workers for one big file. The worker the page talks to starts a helper (this same
+//! program, under [`HELPER_NAME`]); for a file of [`SPLIT_MIN`] bytes or more the helper reads
+//! the file, runs the per-packet rules on each slice, and hands the slice on (transferred, not
+//! copied) with the levels of the packets it completed. The worker feeds the same slice to its
+//! own job, which keeps the index and runs the flow table, the detectors and the overview, so
+//! the two halves of the analysis run on two cores, as the command line's two threads do.
+//!
+//! Owns the messages between the two and the helper's reading loop. The helper never talks to
+//! the page; a worker whose helper failed to start, or stopped, reads files on its own.
+
+use super::{finished, js_error_text, post, read_file, request_slice, scope, Open, CURRENT, OPEN};
+use js_sys::{Array, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use tracelens_web::protocol::{
+    FromWorker, CHUNK, FIRST_CHUNK, HELPER_NAME, KEY_CUT, KEY_FAILED, KEY_FILE, KEY_GROUPS,
+    KEY_LEVELS, KEY_RULES, KEY_SLICE, KEY_START, KEY_STOP, SPLIT_MIN,
+};
+use tracelens_web::reader::{Job, RulesJob};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions};
+
+/// The main worker's handle on its helper.
+struct Helper {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+thread_local! {
+    /// In the main worker: the helper, while it works.
+    static HELPER: RefCell<Option<Helper>> = const { RefCell::new(None) };
+    /// In the helper: the job it runs (a newer one replaces it).
+    static RULES: RefCell<Option<Rc<RefCell<RulesJob>>>> = const { RefCell::new(None) };
+    static RULES_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+/// True in the helper.
+pub fn is_helper() -> bool {
+    scope().name() == HELPER_NAME
+}
+
+fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+// ----- the main worker's side -----
+
+/// Starts the helper, which then gets ready while the page waits for a file (a file sent to it
+/// sooner waits in its loader's queue). Without nested workers, or once the helper failed, every
+/// file is read by this worker alone.
+pub fn spawn() {
+    let opts = WorkerOptions::new();
+    opts.set_name(HELPER_NAME);
+    // The same loader this worker was started with, next to it.
+    let Ok(worker) = Worker::new_with_options("./worker_loader.js", &opts) else {
+        return;
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(from_helper);
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(|_: ErrorEvent| helper_failed());
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    HELPER.with(|h| {
+        *h.borrow_mut() = Some(Helper {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    });
+}
+
+/// Whether a file of `size` bytes is worth splitting and there is a helper to take it.
+pub fn takes(size: u64) -> bool {
+    size >= SPLIT_MIN && HELPER.with(|h| h.borrow().is_some())
+}
+
+fn send(msg: &JsValue) -> bool {
+    HELPER.with(|h| {
+        h.borrow()
+            .as_ref()
+            .is_some_and(|h| h.worker.post_message(msg).is_ok())
+    })
+}
+
+/// Hands the helper a file to read for job `id`; false if it could not be asked.
+pub fn start(id: u32, file: &File) -> bool {
+    send(&object(&[
+        (KEY_RULES, &JsValue::from(id)),
+        (KEY_FILE, file.as_ref()),
+    ]))
+}
+
+/// Asks the helper to stop reading job `id`; it then sends what it has, which ends the job here.
+pub fn stop(id: u32) {
+    send(&object(&[
+        (KEY_RULES, &JsValue::from(id)),
+        (KEY_STOP, &JsValue::TRUE),
+    ]));
+}
+
+/// The helper stopped with an error: it is dropped, and a file it was reading is read again
+/// here from the start (the page's rows stay valid: the same packets come again).
+fn helper_failed() {
+    let old = HELPER.with(|h| h.borrow_mut().take());
+    if let Some(h) = old {
+        h.worker.terminate();
+    }
+    let open = OPEN.with(|o| {
+        o.borrow()
+            .as_ref()
+            .filter(|o| o.split && o.id == CURRENT.with(Cell::get))
+            .map(|o| (o.id, o.file.clone(), o.job.borrow().finished()))
+    });
+    if let Some((id, file, false)) = open {
+        let mut j = Job::new(id);
+        j.size = file.size().max(0.0) as u64;
+        let job = Rc::new(RefCell::new(j));
+        OPEN.with(|o| {
+            *o.borrow_mut() = Some(Open {
+                id,
+                file: file.clone(),
+                job: job.clone(),
+                split: false,
+            })
+        });
+        spawn_local(read_file(id, file, job));
+    }
+}
+
+/// A message from the helper: a slice with its levels, a read failure, or the end.
+fn from_helper(ev: MessageEvent) {
+    let data = ev.data();
+    let Some(id) = get(&data, KEY_RULES)
+        .and_then(|v| v.as_f64())
+        .map(|f| f as u32)
+    else {
+        return;
+    };
+    let Some(job) = OPEN.with(|o| {
+        o.borrow()
+            .as_ref()
+            .filter(|o| o.id == id && o.split && CURRENT.with(Cell::get) == id)
+            .map(|o| o.job.clone())
+    }) else {
+        // A file the page has since replaced.
+        return;
+    };
+    let levels = get(&data, KEY_LEVELS)
+        .map(|v| Uint8Array::new(&v).to_vec())
+        .unwrap_or_default();
+    let start = get(&data, KEY_START)
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    if let Some(slice) = get(&data, KEY_SLICE) {
+        let bytes = Uint8Array::new(&slice).to_vec();
+        let msg = {
+            let mut j = job.borrow_mut();
+            let msg = j.feed(&bytes);
+            j.apply_levels(&levels);
+            if start == 0.0 {
+                j.head = bytes;
+            }
+            msg
+        };
+        post(&msg);
+    } else if let Some(why) = get(&data, KEY_FAILED).and_then(|v| v.as_string()) {
+        post(&FromWorker::Failed {
+            job: id,
+            message: format!("the browser could not read the file at byte {start}: {why}"),
+        });
+    } else if let Some(groups) = get(&data, KEY_GROUPS).and_then(|v| v.as_string()) {
+        let groups = serde_json::from_str(&groups).unwrap_or_default();
+        let msg = {
+            let mut j = job.borrow_mut();
+            if get(&data, KEY_CUT).is_some_and(|v| v.is_truthy()) {
+                j.cancel();
+            }
+            let msg = j.finish_with(groups);
+            j.apply_levels(&levels);
+            msg
+        };
+        finished(id, &job, msg);
+    }
+}
+
+// ----- the helper's side -----
+
+/// Posts to the main worker, handing over `transfer` (the slice's buffer) without a copy.
+fn post_to_main(msg: &JsValue, transfer: Option<&JsValue>) {
+    // Fails only if the main worker is gone, and then there is no one to tell.
+    let _ = match transfer {
+        Some(t) => scope().post_message_with_transfer(msg, &Array::of1(t)),
+        None => scope().post_message(msg),
+    };
+}
+
+/// A message from the main worker: a file to read, or stop.
+pub fn to_helper(ev: MessageEvent) {
+    let data = ev.data();
+    let Some(id) = get(&data, KEY_RULES)
+        .and_then(|v| v.as_f64())
+        .map(|f| f as u32)
+    else {
+        return;
+    };
+    if get(&data, KEY_STOP).is_some() {
+        if RULES_ID.with(Cell::get) == id {
+            RULES.with(|r| {
+                if let Some(j) = r.borrow().as_ref() {
+                    j.borrow_mut().stop();
+                }
+            });
+        }
+        return;
+    }
+    let Some(file) = get(&data, KEY_FILE).and_then(|v| v.dyn_into::<File>().ok()) else {
+        return;
+    };
+    let job = Rc::new(RefCell::new(RulesJob::new(id)));
+    RULES_ID.with(|c| c.set(id));
+    RULES.with(|r| *r.borrow_mut() = Some(job.clone()));
+    spawn_local(read_rules(id, file, job));
+}
+
+/// Reads the file slice by slice, as the main worker would, running the rules on each slice
+/// before handing it on.
+async fn read_rules(id: u32, file: File, job: Rc<RefCell<RulesJob>>) {
+    let size = file.size().max(0.0) as u64;
+    let mut start = 0u64;
+    let mut end = FIRST_CHUNK.min(size);
+    let mut request = request_slice(&file, start, end);
+    while start < size {
+        if job.borrow().stopped() {
+            break;
+        }
+        let received = match request {
+            Ok(r) => r.await.map_err(|e| js_error_text(&e)),
+            Err(e) => Err(e),
+        };
+        // The next slice is requested before this one is worked on: reading overlaps the work.
+        let next_end = end.saturating_add(CHUNK).min(size);
+        request = request_slice(&file, end, next_end);
+        if RULES_ID.with(Cell::get) != id {
+            return;
+        }
+        let buf = match received {
+            Ok(buf) => buf,
+            Err(why) => {
+                post_to_main(
+                    &object(&[
+                        (KEY_RULES, &JsValue::from(id)),
+                        (KEY_START, &JsValue::from(start as f64)),
+                        (KEY_FAILED, &JsValue::from_str(&why)),
+                    ]),
+                    None,
+                );
+                return;
+            }
+        };
+        let levels = job.borrow_mut().feed(&Uint8Array::new(&buf).to_vec());
+        post_to_main(
+            &object(&[
+                (KEY_RULES, &JsValue::from(id)),
+                (KEY_START, &JsValue::from(start as f64)),
+                (KEY_SLICE, &buf),
+                (KEY_LEVELS, &Uint8Array::from(levels.as_slice())),
+            ]),
+            Some(&buf),
+        );
+        start = end;
+        end = next_end;
+    }
+    // A stop that came after the last slice was read cut nothing.
+    let stopped_early = start < size && job.borrow().asked_to_stop();
+    let (levels, groups) = {
+        let mut j = job.borrow_mut();
+        let levels = j.finish();
+        (
+            levels,
+            serde_json::to_string(j.groups()).unwrap_or_default(),
+        )
+    };
+    post_to_main(
+        &object(&[
+            (KEY_RULES, &JsValue::from(id)),
+            (KEY_LEVELS, &Uint8Array::from(levels.as_slice())),
+            (KEY_GROUPS, &JsValue::from_str(&groups)),
+            (KEY_CUT, &JsValue::from_bool(stopped_early)),
+        ]),
+        None,
+    );
+}
