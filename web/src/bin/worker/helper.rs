@@ -8,7 +8,10 @@
 //! Owns the messages between the two and the helper's reading loop. The helper never talks to
 //! the page; a worker whose helper failed to start, or stopped, reads files on its own.
 
-use super::{finished, js_error_text, post, read_file, request_slice, scope, Open, CURRENT, OPEN};
+use super::{
+    finished, js_error_text, post, progress_due, read_file, request_slice, scope, Open, CURRENT,
+    OPEN,
+};
 use js_sys::{Array, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -175,7 +178,9 @@ fn from_helper(ev: MessageEvent) {
             }
             msg
         };
-        post(&msg);
+        if progress_due(start == 0.0) {
+            post(&msg);
+        }
     } else if let Some(why) = get(&data, KEY_FAILED).and_then(|v| v.as_string()) {
         post(&FromWorker::Failed {
             job: id,
