@@ -38,12 +38,14 @@ pub const HELPER_NAME: &str = "tracelens-rules";
 pub const SPLIT_MIN: u64 = CHUNK;
 
 /// Keys of the objects the worker and its helper exchange: `{ rules, file }` starts the helper
-/// on a file and `{ rules, stop }` stops it; the helper answers
-/// `{ rules, start, slice, levels }` for each slice it read (the slice's `ArrayBuffer` is
-/// transferred, not copied), `{ rules, start, failed }` if the browser could not read the file,
+/// on a file, `{ rules, ack }` says a batch was taken, and `{ rules, stop }` stops it; the
+/// helper answers
+/// `{ rules, start, slice, levels }` for each batch of the file it read (`slice` is an array of
+/// `ArrayBuffer`s, the file's bytes from `start` on, transferred, not copied), `{ rules, start, failed }` if the browser could not read the file,
 /// and `{ rules, levels, groups, cut }` at the end (`groups` is JSON; `cut` when stopped early).
 pub const KEY_RULES: &str = "rules";
 pub const KEY_STOP: &str = "stop";
+pub const KEY_ACK: &str = "ack";
 pub const KEY_START: &str = "start";
 pub const KEY_SLICE: &str = "slice";
 pub const KEY_LEVELS: &str = "levels";

@@ -1,29 +1,78 @@
 //! Two workers for one big file. The worker the page talks to starts a helper (this same
 //! program, under [`HELPER_NAME`]); for a file of [`SPLIT_MIN`] bytes or more the helper reads
-//! the file, runs the per-packet rules on each slice, and hands the slice on (transferred, not
-//! copied) with the levels of the packets it completed. The worker feeds the same slice to its
-//! own job, which keeps the index and runs the flow table, the detectors and the overview, so
-//! the two halves of the analysis run on two cores, as the command line's two threads do.
+//! the file as a stream, runs the per-packet rules on each piece, and hands the pieces on
+//! (transferred, not copied) with the levels of the packets they completed. The worker feeds the
+//! same bytes to its own job, which keeps the index and runs the flow table, the detectors and
+//! the overview, so the two halves of the analysis run on two cores, as the command line's two
+//! threads do.
 //!
 //! Owns the messages between the two and the helper's reading loop. The helper never talks to
 //! the page; a worker whose helper failed to start, or stopped, reads files on its own.
 
-use super::{
-    finished, js_error_text, post, progress_due, read_file, request_slice, scope, Open, CURRENT,
-    OPEN,
-};
+use super::{finished, js_error_text, post, progress_due, read_file, scope, Open, CURRENT, OPEN};
 use js_sys::{Array, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use tracelens_web::protocol::{
-    FromWorker, CHUNK, FIRST_CHUNK, HELPER_NAME, KEY_CUT, KEY_FAILED, KEY_FILE, KEY_GROUPS,
-    KEY_LEVELS, KEY_RULES, KEY_SLICE, KEY_START, KEY_STOP, SPLIT_MIN,
+    FromWorker, CHUNK, HELPER_NAME, KEY_ACK, KEY_CUT, KEY_FAILED, KEY_FILE, KEY_GROUPS, KEY_LEVELS,
+    KEY_RULES, KEY_SLICE, KEY_START, KEY_STOP, SPLIT_MIN,
 };
 use tracelens_web::reader::{Job, RulesJob};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{ErrorEvent, File, MessageEvent, Worker, WorkerOptions};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ErrorEvent, File, MessageEvent, ReadableStreamDefaultReader, Worker, WorkerOptions};
+
+/// Pieces of the file the helper has read and worked on, not yet handed to the main worker,
+/// with the levels of the packets they completed.
+#[derive(Default)]
+struct Batch {
+    pieces: Vec<Uint8Array>,
+    len: u64,
+    levels: Vec<u8>,
+}
+
+impl Batch {
+    fn add(&mut self, piece: Uint8Array, levels: Vec<u8>) {
+        self.len += u64::from(piece.length());
+        self.pieces.push(piece);
+        self.levels.extend(levels);
+    }
+
+    /// Hands the pieces to the main worker, in order, as the file's bytes from `start` on; their
+    /// buffers are transferred, not copied (a piece that shares its buffer is copied first).
+    /// Returns their length.
+    fn send(&mut self, id: u32, start: u64) -> u64 {
+        let len = self.len;
+        if len == 0 {
+            return 0;
+        }
+        IN_FLIGHT.with(|n| n.set(n.get().saturating_add(1)));
+        let buffers = Array::new();
+        for p in self.pieces.drain(..) {
+            let whole = p.byte_offset() == 0 && p.byte_length() == p.buffer().byte_length();
+            let buffer = if whole {
+                p.buffer()
+            } else {
+                p.slice(0, p.length()).buffer()
+            };
+            buffers.push(&buffer);
+        }
+        post_to_main(
+            &object(&[
+                (KEY_RULES, &JsValue::from(id)),
+                (KEY_START, &JsValue::from(start as f64)),
+                (KEY_SLICE, &buffers),
+                (KEY_LEVELS, &Uint8Array::from(self.levels.as_slice())),
+            ]),
+            Some(&buffers),
+        );
+        self.levels.clear();
+        self.len = 0;
+        len
+    }
+}
 
 /// The main worker's handle on its helper.
 struct Helper {
@@ -38,7 +87,16 @@ thread_local! {
     /// In the helper: the job it runs (a newer one replaces it).
     static RULES: RefCell<Option<Rc<RefCell<RulesJob>>>> = const { RefCell::new(None) };
     static RULES_ID: Cell<u32> = const { Cell::new(0) };
+    /// In the helper: batches handed on and not yet acknowledged.
+    static IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
+    /// In the helper: wakes the reading loop waiting for room (see [`room`]).
+    static WAKE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
+
+/// Batches the helper may hand on before the main worker has taken them: enough to keep it
+/// busy, few enough that the bytes waiting in its queue stay small whatever the file's size,
+/// and that a cancel stops the reading within a few mebibytes.
+const WINDOW: u32 = 4;
 
 /// True in the helper.
 pub fn is_helper() -> bool {
@@ -106,6 +164,14 @@ pub fn start(id: u32, file: &File) -> bool {
     ]))
 }
 
+/// Tells the helper one more batch of job `id` was taken.
+fn ack(id: u32) {
+    send(&object(&[
+        (KEY_RULES, &JsValue::from(id)),
+        (KEY_ACK, &JsValue::TRUE),
+    ]));
+}
+
 /// Asks the helper to stop reading job `id`; it then sends what it has, which ends the job here.
 pub fn stop(id: u32) {
     send(&object(&[
@@ -167,16 +233,23 @@ fn from_helper(ev: MessageEvent) {
     let start = get(&data, KEY_START)
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0);
-    if let Some(slice) = get(&data, KEY_SLICE) {
-        let bytes = Uint8Array::new(&slice).to_vec();
+    if let Some(pieces) = get(&data, KEY_SLICE) {
         let msg = {
             let mut j = job.borrow_mut();
-            let msg = j.feed(&bytes);
-            j.apply_levels(&levels);
-            if start == 0.0 {
-                j.head = bytes;
+            let mut msg = None;
+            for p in Array::from(&pieces).iter() {
+                let bytes = Uint8Array::new(&p).to_vec();
+                msg = Some(j.feed(&bytes));
+                if start == 0.0 && j.head.is_empty() {
+                    j.head = bytes;
+                }
             }
+            j.apply_levels(&levels);
             msg
+        };
+        ack(id);
+        let Some(msg) = msg else {
+            return;
         };
         if progress_due(start == 0.0) {
             post(&msg);
@@ -187,6 +260,8 @@ fn from_helper(ev: MessageEvent) {
             message: format!("the browser could not read the file at byte {start}: {why}"),
         });
     } else if let Some(groups) = get(&data, KEY_GROUPS).and_then(|v| v.as_string()) {
+        // Written by the same program a moment ago; a failure would be a bug, and then the
+        // per-packet findings are missing rather than the file.
         let groups = serde_json::from_str(&groups).unwrap_or_default();
         let msg = {
             let mut j = job.borrow_mut();
@@ -203,11 +278,11 @@ fn from_helper(ev: MessageEvent) {
 
 // ----- the helper's side -----
 
-/// Posts to the main worker, handing over `transfer` (the slice's buffer) without a copy.
-fn post_to_main(msg: &JsValue, transfer: Option<&JsValue>) {
+/// Posts to the main worker, handing over the buffers in `transfer` without a copy.
+fn post_to_main(msg: &JsValue, transfer: Option<&Array>) {
     // Fails only if the main worker is gone, and then there is no one to tell.
     let _ = match transfer {
-        Some(t) => scope().post_message_with_transfer(msg, &Array::of1(t)),
+        Some(t) => scope().post_message_with_transfer(msg, t),
         None => scope().post_message(msg),
     };
 }
@@ -221,6 +296,13 @@ pub fn to_helper(ev: MessageEvent) {
     else {
         return;
     };
+    if get(&data, KEY_ACK).is_some() {
+        if RULES_ID.with(Cell::get) == id {
+            IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
+            wake();
+        }
+        return;
+    }
     if get(&data, KEY_STOP).is_some() {
         if RULES_ID.with(Cell::get) == id {
             RULES.with(|r| {
@@ -228,6 +310,7 @@ pub fn to_helper(ev: MessageEvent) {
                     j.borrow_mut().stop();
                 }
             });
+            wake();
         }
         return;
     }
@@ -237,58 +320,87 @@ pub fn to_helper(ev: MessageEvent) {
     let job = Rc::new(RefCell::new(RulesJob::new(id)));
     RULES_ID.with(|c| c.set(id));
     RULES.with(|r| *r.borrow_mut() = Some(job.clone()));
+    IN_FLIGHT.with(|n| n.set(0));
+    // A loop of an older file waiting for room wakes, sees it was replaced, and ends.
+    wake();
     spawn_local(read_rules(id, file, job));
 }
 
-/// Reads the file slice by slice, as the main worker would, running the rules on each slice
-/// before handing it on.
+fn wake() {
+    if let Some(f) = WAKE.with(|w| w.borrow_mut().take()) {
+        let _ = f.call0(&JsValue::NULL);
+    }
+}
+
+/// Waits until fewer than [`WINDOW`] batches wait in the main worker's queue (or the loop
+/// should stop: a stop, a newer file).
+async fn room(id: u32, job: &Rc<RefCell<RulesJob>>) {
+    while IN_FLIGHT.with(Cell::get) >= WINDOW
+        && RULES_ID.with(Cell::get) == id
+        && !job.borrow().stopped()
+    {
+        let woken = js_sys::Promise::new(&mut |resolve, _| {
+            WAKE.with(|w| *w.borrow_mut() = Some(resolve));
+        });
+        let _ = JsFuture::from(woken).await;
+    }
+}
+
+/// Reads the file as a stream (the browser's fastest way through a whole file: several times
+/// faster than slice after slice), running the rules on each piece as it comes and handing the
+/// pieces on in batches: the first one at once (for the first rows), then about a `CHUNK` each.
 async fn read_rules(id: u32, file: File, job: Rc<RefCell<RulesJob>>) {
     let size = file.size().max(0.0) as u64;
+    let reader: ReadableStreamDefaultReader = file.stream().get_reader().unchecked_into();
+    let mut batch = Batch::default();
     let mut start = 0u64;
-    let mut end = FIRST_CHUNK.min(size);
-    let mut request = request_slice(&file, start, end);
-    while start < size {
+    let mut ended = false;
+    while !job.borrow().stopped() {
+        room(id, &job).await;
+        if RULES_ID.with(Cell::get) != id {
+            let _ = reader.cancel();
+            return;
+        }
         if job.borrow().stopped() {
             break;
         }
-        let received = match request {
-            Ok(r) => r.await.map_err(|e| js_error_text(&e)),
-            Err(e) => Err(e),
-        };
-        // The next slice is requested before this one is worked on: reading overlaps the work.
-        let next_end = end.saturating_add(CHUNK).min(size);
-        request = request_slice(&file, end, next_end);
-        if RULES_ID.with(Cell::get) != id {
-            return;
-        }
-        let buf = match received {
-            Ok(buf) => buf,
-            Err(why) => {
+        let piece = match JsFuture::from(reader.read()).await {
+            Ok(r) if get(&r, "done").is_some_and(|d| d.is_truthy()) => {
+                ended = true;
+                None
+            }
+            Ok(r) => get(&r, "value").map(Uint8Array::from),
+            Err(e) => {
                 post_to_main(
                     &object(&[
                         (KEY_RULES, &JsValue::from(id)),
                         (KEY_START, &JsValue::from(start as f64)),
-                        (KEY_FAILED, &JsValue::from_str(&why)),
+                        (KEY_FAILED, &JsValue::from_str(&js_error_text(&e))),
                     ]),
                     None,
                 );
                 return;
             }
         };
-        let levels = job.borrow_mut().feed(&Uint8Array::new(&buf).to_vec());
-        post_to_main(
-            &object(&[
-                (KEY_RULES, &JsValue::from(id)),
-                (KEY_START, &JsValue::from(start as f64)),
-                (KEY_SLICE, &buf),
-                (KEY_LEVELS, &Uint8Array::from(levels.as_slice())),
-            ]),
-            Some(&buf),
-        );
-        start = end;
-        end = next_end;
+        if RULES_ID.with(Cell::get) != id {
+            let _ = reader.cancel();
+            return;
+        }
+        let Some(piece) = piece else {
+            break;
+        };
+        let levels = job.borrow_mut().feed(&piece.to_vec());
+        batch.add(piece, levels);
+        if start == 0 || batch.len >= CHUNK {
+            start += batch.send(id, start);
+        }
     }
-    // A stop that came after the last slice was read cut nothing.
+    if !ended {
+        // Stopped: the rest of the file is not wanted.
+        let _ = reader.cancel();
+    }
+    start += batch.send(id, start);
+    // A stop that came after the last piece was read cut nothing.
     let stopped_early = start < size && job.borrow().asked_to_stop();
     let (levels, groups) = {
         let mut j = job.borrow_mut();
