@@ -161,8 +161,9 @@ impl CrossPacket {
         }
     }
 
-    /// Shows one packet (decoded lean as `d`; values are all the detectors need) to the flow
-    /// table and the detectors. Packets must come in capture order.
+    /// Shows one packet (decoded lean as `d`, its checksums unverified if wanted: values are all
+    /// the detectors need) to the flow table and the detectors. Packets must come in capture
+    /// order.
     pub fn observe(&mut self, number: u64, ts: Timestamp, d: &Dissection) {
         let seen = Observed { number, ts, d };
         if let Some(o) = &mut self.overview {

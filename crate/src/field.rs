@@ -113,6 +113,26 @@ pub struct Field {
 thread_local! {
     /// Whether decoders write fields' readable renderings; off during a lean decode.
     static RENDER: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    /// Whether decoders verify TCP, UDP and ICMP checksums over the payload.
+    static VERIFY: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Runs `f` with the transport checksums left unverified (no `*.checksum.status` field), for a
+/// pass that never reads their verdict: the flow table and the cross-packet detectors.
+pub fn without_verifying<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            VERIFY.with(|r| r.set(self.0));
+        }
+    }
+    let _restore = Restore(VERIFY.with(|r| r.replace(false)));
+    f()
+}
+
+/// False inside [`without_verifying`].
+pub fn verifying() -> bool {
+    VERIFY.with(std::cell::Cell::get)
 }
 
 /// Runs `f` with fields' readable renderings turned off (the `display` texts are left `None`),

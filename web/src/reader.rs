@@ -453,7 +453,7 @@ impl Job {
                         }
                         // The helper reports the level.
                         Some(Analysis::Cross(c)) => {
-                            c.observe(p.number, p.ts, &p.decode_lean());
+                            c.observe(p.number, p.ts, &p.decode_unverified());
                             Level::None
                         }
                         None => Level::None,

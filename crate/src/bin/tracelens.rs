@@ -676,7 +676,7 @@ fn analyse(
             // Its reader meets the same packets and the same error as the one below, which is
             // the one reported.
             stream_upto(path, len, |p, _| {
-                cross.observe(p.number, p.ts, &p.decode_lean());
+                cross.observe(p.number, p.ts, &p.decode_unverified());
                 Ok(true)
             })
             .map(|_| cross)

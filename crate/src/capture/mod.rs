@@ -548,4 +548,11 @@ impl Packet {
         let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
         crate::decode::decode_lean(&self.data, self.link_type, orig)
     }
+
+    /// The packet decoded lean and with its checksums unverified: see
+    /// [`crate::decode::decode_unverified`].
+    pub fn decode_unverified(&self) -> crate::decode::Dissection {
+        let orig = usize::try_from(self.orig_len).unwrap_or(usize::MAX);
+        crate::decode::decode_unverified(&self.data, self.link_type, orig)
+    }
 }

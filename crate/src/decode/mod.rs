@@ -506,6 +506,13 @@ pub fn decode_lean(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection 
     crate::field::without_renderings(|| decode_with_len(frame, link_type, orig_len))
 }
 
+/// Like [`decode_lean`], and the TCP, UDP and ICMP checksums are not verified either (their
+/// `*.checksum.status` fields are missing): for the flow table and the cross-packet detectors,
+/// which never read them.
+pub fn decode_unverified(frame: &[u8], link_type: u32, orig_len: usize) -> Dissection {
+    crate::field::without_verifying(|| decode_lean(frame, link_type, orig_len))
+}
+
 fn decode_frame(frame: &[u8], link_type: u32, orig_len: Option<usize>) -> Dissection {
     let mut cx = Ctx {
         frame,

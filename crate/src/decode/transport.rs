@@ -110,6 +110,9 @@ fn add_checksum(
     let (field, status, calc) = names;
     l.add(field, "Checksum", Value::UInt(u64::from(value)), ck_at, 2)
         .show(|| format!("0x{value:04x}"));
+    if !crate::field::verifying() {
+        return;
+    }
     if proto == 17 && value == 0 && matches!(ipc.src, IpAddr::V4(_)) {
         // UDP over IPv4 may omit its checksum (RFC 768).
         l.add(status, "Checksum status", Value::UInt(3), ck_at, 2)
@@ -838,6 +841,38 @@ mod tests {
             0, 0, 0, 0, // checksum (filled), urgent pointer
             0x02, 0x04, 0x05, 0xb4, // MSS 1460
         ]
+    }
+
+    #[test]
+    fn an_unverified_decode_differs_only_by_the_checksum_verdicts() {
+        let mut frame = ipv4(6, syn(), Some(16));
+        // A good checksum and a bad one: unverified, both keep every field but the verdicts.
+        for bad in [false, true] {
+            if bad {
+                let last = frame.len() - 1;
+                frame[last] ^= 0xff;
+            }
+            let lean = crate::decode::decode_lean(&frame, linktype::RAW, frame.len());
+            let quick = crate::decode::decode_unverified(&frame, linktype::RAW, frame.len());
+            let names = |d: &crate::decode::Dissection| -> Vec<&'static str> {
+                d.layers
+                    .iter()
+                    .flat_map(|l| l.fields.iter().map(|f| f.name))
+                    .collect()
+            };
+            let verdicts = ["tcp.checksum.status", "tcp.checksum_calculated"];
+            let kept: Vec<&str> = names(&lean)
+                .into_iter()
+                .filter(|n| !verdicts.contains(n))
+                .collect();
+            assert!(names(&lean).contains(&"tcp.checksum.status"));
+            assert_eq!(names(&quick), kept, "bad checksum: {bad}");
+            for l in &quick.layers {
+                for f in &l.fields {
+                    assert_eq!(lean.get(f.name), Some(&f.value), "{}", f.name);
+                }
+            }
+        }
     }
 
     #[test]
