@@ -795,10 +795,19 @@ pub(crate) mod tests {
     #[test]
     fn rules_in_a_helper_give_the_same_rows_findings_and_overview() {
         for e in crate::examples::EXAMPLES {
-            for chunk in [100, 4096, 1 << 20] {
-                let (whole_job, whole) = read(e.bytes, chunk);
-                let (job, done) = read_split(e.bytes, chunk, None);
-                let what = format!("{} in slices of {chunk}", e.file);
+            // The file as it is, cut short inside its last record, and gzip-compressed.
+            let cut = &e.bytes[..e.bytes.len() - 5];
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            std::io::Write::write_all(&mut gz, e.bytes).unwrap();
+            let gz = gz.finish().unwrap();
+            let forms: [(&str, &[u8]); 3] = [("whole", e.bytes), ("cut", cut), ("gzip", &gz)];
+            for ((form, bytes), chunk) in forms
+                .iter()
+                .flat_map(|f| [100, 4096, 1 << 20].map(|c| (*f, c)))
+            {
+                let (whole_job, whole) = read(bytes, chunk);
+                let (job, done) = read_split(bytes, chunk, None);
+                let what = format!("{} ({form}) in slices of {chunk}", e.file);
                 let mut one = done;
                 let FromWorker::Done { workers, .. } = &mut one else {
                     panic!("{what}: not done");
@@ -811,6 +820,12 @@ pub(crate) mod tests {
                 assert_eq!(a.findings, b.findings, "{what}");
                 assert_eq!(a.overview, b.overview, "{what}");
                 assert_eq!(a.detections, b.detections, "{what}");
+                if form == "cut" {
+                    let FromWorker::Done { error, .. } = &one else {
+                        unreachable!()
+                    };
+                    assert!(error.is_some(), "{what}: the cut is reported");
+                }
             }
         }
         // Some row is marked, or the comparison above proves little.
