@@ -8,7 +8,20 @@
 use crate::capture::{Packet, Timestamp};
 use crate::decode::Dissection;
 use crate::detect::overview::{Overview, OverviewBuilder};
-use crate::detect::{Analyzer, Detection, Observed, RenderedDetection};
+use crate::detect::{
+    sort_detections, Analyzer, Detection, Detectors, Group, Observed, RenderedDetection,
+};
+
+/// The detector groups a two-thread analysis runs beside the rules, to even out the threads
+/// (the flow table's thread was the slower by about a tenth), and the ones beside the flow table.
+pub const BESIDE_RULES: &[Group] = &[Group::Floods];
+pub const BESIDE_FLOWS: &[Group] = &[
+    Group::Scans,
+    Group::Traceroute,
+    Group::Broadcast,
+    Group::Arp,
+    Group::Dns,
+];
 use crate::explain::{packet_finding_ids, packet_findings, RenderedFinding, Severity};
 use foldhash::HashMap;
 use serde::{Deserialize, Serialize};
@@ -43,6 +56,8 @@ pub struct Findings {
 /// lighter natively, though either half may keep them).
 pub struct PerPacket {
     overview: Option<OverviewBuilder>,
+    /// Groups of cross-packet detectors run on this side ([`PerPacket::with_detectors`]).
+    detectors: Option<Detectors>,
     groups: Vec<FindingGroup>,
     group_of: HashMap<&'static str, usize>,
     /// Worst per-packet finding of each packet, by packet number - 1.
@@ -69,9 +84,19 @@ impl PerPacket {
     pub fn rules_only() -> PerPacket {
         PerPacket {
             overview: None,
+            detectors: None,
             groups: Vec::new(),
             group_of: HashMap::default(),
             worst: Vec::new(),
+        }
+    }
+
+    /// Also runs the given groups of cross-packet detectors (the other half then runs the rest:
+    /// [`CrossPacket::with_detectors`]).
+    pub fn with_detectors(self, groups: &[Group]) -> PerPacket {
+        PerPacket {
+            detectors: Some(Detectors::of(groups)),
+            ..self
         }
     }
 
@@ -93,12 +118,16 @@ impl PerPacket {
     /// Names the findings of a packet decoded lean as `d`; only the first packet of each id is
     /// decoded again in full and rendered, every other packet costs just ids.
     pub fn observe(&mut self, p: &Packet, d: &Dissection) {
+        let seen = Observed {
+            number: p.number,
+            ts: p.ts,
+            d,
+        };
         if let Some(o) = &mut self.overview {
-            o.observe(&Observed {
-                number: p.number,
-                ts: p.ts,
-                d,
-            });
+            o.observe(&seen);
+        }
+        if let Some(det) = &mut self.detectors {
+            det.observe(&seen);
         }
         let mut worst = None;
         let mut seen: Vec<&'static str> = Vec::new();
@@ -151,6 +180,15 @@ pub struct CrossPacket {
 impl CrossPacket {
     pub fn new() -> CrossPacket {
         CrossPacket::default()
+    }
+
+    /// The flow table and only the given groups of detectors (the per-packet half runs the
+    /// others: [`PerPacket::with_detectors`]).
+    pub fn with_detectors(groups: &[Group]) -> CrossPacket {
+        CrossPacket {
+            analyzer: Analyzer::with(groups),
+            overview: None,
+        }
     }
 
     /// The flow table and the detectors, and the overview's counters.
@@ -207,9 +245,15 @@ impl CaptureAnalysis {
         &self.per_packet.worst
     }
 
-    /// Ends the capture and returns the cross-packet detections (worst first).
+    /// Ends the capture and returns the cross-packet detections (worst first), wherever the
+    /// detectors ran.
     pub fn finish(&mut self) -> Vec<Detection> {
-        self.cross.analyzer.finish()
+        let mut out = self.cross.analyzer.finish();
+        if let Some(mut d) = self.per_packet.detectors.take() {
+            out.extend(d.finish());
+            sort_detections(&mut out);
+        }
+        out
     }
 
     /// The flow table, for conversations and the overview.

@@ -660,7 +660,9 @@ fn analyse(
     CaptureReader,
     Option<ReadError>,
 )> {
-    use tracelens::analysis::{CaptureAnalysis, CrossPacket, PerPacket};
+    use tracelens::analysis::{
+        CaptureAnalysis, CrossPacket, PerPacket, BESIDE_FLOWS, BESIDE_RULES,
+    };
     let Some(len) = two_threads(path) else {
         let mut analysis = CaptureAnalysis::new();
         let (reader, err) = stream(path, |p, _| {
@@ -672,7 +674,7 @@ fn analyse(
     };
     std::thread::scope(|scope| {
         let cross = scope.spawn(|| {
-            let mut cross = CrossPacket::new();
+            let mut cross = CrossPacket::with_detectors(BESIDE_FLOWS);
             // Its reader meets the same packets and the same error as the one below, which is
             // the one reported.
             stream_upto(path, len, |p, _| {
@@ -681,7 +683,7 @@ fn analyse(
             })
             .map(|_| cross)
         });
-        let mut per_packet = PerPacket::new();
+        let mut per_packet = PerPacket::new().with_detectors(BESIDE_RULES);
         let read = stream_upto(path, len, |p, _| {
             per_packet.observe(p, &p.decode_lean());
             Ok(true)

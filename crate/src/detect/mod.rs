@@ -91,10 +91,83 @@ pub trait Detector: Send {
 /// The most packets a detection lists as its evidence; the count in its text stays exact.
 pub const MAX_EVIDENCE_PACKETS: usize = 200;
 
-/// Runs the flow table and every detector over a capture, packet by packet.
+/// The detectors, by the module they come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Scans,
+    Floods,
+    Traceroute,
+    Broadcast,
+    Arp,
+    Dns,
+}
+
+impl Group {
+    pub const ALL: &'static [Group] = &[
+        Group::Scans,
+        Group::Floods,
+        Group::Traceroute,
+        Group::Broadcast,
+        Group::Arp,
+        Group::Dns,
+    ];
+
+    fn detectors(self) -> Vec<Box<dyn Detector>> {
+        match self {
+            Group::Scans => scans::detectors(),
+            Group::Floods => floods::detectors(),
+            Group::Traceroute => traceroute::detectors(),
+            Group::Broadcast => broadcast::detectors(),
+            Group::Arp => arp::detectors(),
+            Group::Dns => dns::detectors(),
+        }
+    }
+}
+
+/// Some groups of detectors at their default settings. They need nothing but the packets, so a
+/// group may run apart from the flow table (on the other thread of a two-thread analysis).
+pub struct Detectors {
+    detectors: Vec<Box<dyn Detector>>,
+}
+
+impl Detectors {
+    pub fn of(groups: &[Group]) -> Detectors {
+        Detectors {
+            detectors: groups.iter().flat_map(|g| g.detectors()).collect(),
+        }
+    }
+
+    pub fn observe(&mut self, p: &Observed<'_>) {
+        for det in &mut self.detectors {
+            det.observe(p);
+        }
+    }
+
+    /// Ends the capture: every detection, in [`sort_detections`] order.
+    pub fn finish(&mut self) -> Vec<Detection> {
+        let mut out = Vec::new();
+        for det in &mut self.detectors {
+            det.finish(&mut out);
+        }
+        sort_detections(&mut out);
+        out
+    }
+}
+
+/// Detections worst first, then in order of first evidence, then by key.
+pub fn sort_detections(out: &mut [Detection]) {
+    out.sort_by(|a, b| {
+        b.severity()
+            .cmp(&a.severity())
+            .then(a.first.cmp(&b.first))
+            .then(a.key.cmp(&b.key))
+    });
+}
+
+/// Runs the flow table and the detectors over a capture, packet by packet.
 pub struct Analyzer {
     pub flows: flows::FlowTable,
-    detectors: Vec<Box<dyn Detector>>,
+    detectors: Detectors,
 }
 
 impl Default for Analyzer {
@@ -106,32 +179,28 @@ impl Default for Analyzer {
 impl Analyzer {
     /// An analyzer with every detector at its default settings.
     pub fn new() -> Analyzer {
+        Analyzer::with(Group::ALL)
+    }
+
+    /// The flow table and the given groups of detectors (the others run elsewhere).
+    pub fn with(groups: &[Group]) -> Analyzer {
         Analyzer {
             flows: flows::FlowTable::default(),
-            detectors: all_detectors(),
+            detectors: Detectors::of(groups),
         }
     }
 
     pub fn observe(&mut self, p: &Observed<'_>) {
         self.flows.observe(p);
-        for det in &mut self.detectors {
-            det.observe(p);
-        }
+        self.detectors.observe(p);
     }
 
     /// Ends the capture: every detection, worst first, then in order of first evidence.
     pub fn finish(&mut self) -> Vec<Detection> {
         let mut out = Vec::new();
         self.flows.finish(&mut out);
-        for det in &mut self.detectors {
-            det.finish(&mut out);
-        }
-        out.sort_by(|a, b| {
-            b.severity()
-                .cmp(&a.severity())
-                .then(a.first.cmp(&b.first))
-                .then(a.key.cmp(&b.key))
-        });
+        out.extend(self.detectors.finish());
+        sort_detections(&mut out);
         out
     }
 }
@@ -148,15 +217,4 @@ pub fn all_ids() -> Vec<&'static str> {
         dns::IDS,
     ]
     .concat()
-}
-
-/// Every detector, at default settings.
-fn all_detectors() -> Vec<Box<dyn Detector>> {
-    let mut v = scans::detectors();
-    v.extend(floods::detectors());
-    v.extend(traceroute::detectors());
-    v.extend(broadcast::detectors());
-    v.extend(arp::detectors());
-    v.extend(dns::detectors());
-    v
 }
