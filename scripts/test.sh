@@ -4,8 +4,10 @@
 #   2. the web crate's native unit tests    (cargo test -p tracelens-web --lib)
 #   3. the core's tests in headless Chromium (wasm-bindgen-test-runner + chromedriver)
 #   4. a release build of the page          (trunk build --release)
-#   5. the browser tests against dist/      (node --test tests/e2e/)
-#   6. a short run of every fuzz target     (scripts/fuzz.sh smoke)
+#   5. a release build of the CLI           (cargo build --release -p tracelens), which the
+#                                            browser tests compare the page's answers with
+#   6. the browser tests against dist/      (node --test tests/e2e/)
+#   7. a short run of every fuzz target     (scripts/fuzz.sh smoke)
 # Every step runs even if an earlier one failed (except the browser tests, which need the build);
 # the end prints one line per step and the exit code is 0 only if all passed.
 set -uo pipefail
@@ -41,6 +43,7 @@ step "web crate (native)" cargo test -p tracelens-web --lib
 step "core (wasm, headless Chromium)" \
   cargo test -p tracelens --target wasm32-unknown-unknown --test wasm
 if step "page (trunk build --release)" trunk build --release; then
+  step "CLI (release build, for the browser tests)" cargo build --release -p tracelens
   step "browser tests (Playwright)" node --test --test-reporter=spec tests/e2e/
 else
   results+=("SKIP  browser tests (no build)")
