@@ -120,14 +120,7 @@ thread_local! {
 /// Runs `f` with the transport checksums left unverified (no `*.checksum.status` field), for a
 /// pass that never reads their verdict: the flow table and the cross-packet detectors.
 pub fn without_verifying<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            VERIFY.with(|r| r.set(self.0));
-        }
-    }
-    let _restore = Restore(VERIFY.with(|r| r.replace(false)));
-    f()
+    with_off(&VERIFY, f)
 }
 
 /// False inside [`without_verifying`].
@@ -138,13 +131,22 @@ pub fn verifying() -> bool {
 /// Runs `f` with fields' readable renderings turned off (the `display` texts are left `None`),
 /// for passes that only read values: the analysis of a whole capture, summary lines.
 pub fn without_renderings<T>(f: impl FnOnce() -> T) -> T {
-    struct Restore(bool);
+    with_off(&RENDER, f)
+}
+
+/// Runs `f` with a decoding switch off, and puts it back as it was afterwards (even if `f`
+/// panics, so a caller catching the panic does not inherit the switch).
+fn with_off<T>(
+    flag: &'static std::thread::LocalKey<std::cell::Cell<bool>>,
+    f: impl FnOnce() -> T,
+) -> T {
+    struct Restore(&'static std::thread::LocalKey<std::cell::Cell<bool>>, bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            RENDER.with(|r| r.set(self.0));
+            self.0.with(|r| r.set(self.1));
         }
     }
-    let _restore = Restore(RENDER.with(|r| r.replace(false)));
+    let _restore = Restore(flag, flag.with(|r| r.replace(false)));
     f()
 }
 

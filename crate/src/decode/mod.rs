@@ -398,20 +398,21 @@ mod spare {
 
     /// An empty field list with room for a typical layer.
     pub(super) fn fields() -> Vec<Field> {
-        SPARE
-            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.fields.pop()))
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| Vec::with_capacity(16))
+        take(|s| &mut s.fields, 16)
     }
 
     /// An empty layer list.
     pub(super) fn layers() -> Vec<Layer> {
+        take(|s| &mut s.layers, 8)
+    }
+
+    /// A kept buffer of one kind, or a new one with room for `cap`.
+    fn take<T>(kind: fn(&mut Spare) -> &mut Vec<Vec<T>>, cap: usize) -> Vec<T> {
         SPARE
-            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.layers.pop()))
+            .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| kind(&mut s).pop()))
             .ok()
             .flatten()
-            .unwrap_or_else(|| Vec::with_capacity(8))
+            .unwrap_or_else(|| Vec::with_capacity(cap))
     }
 
     /// Takes back a dissection's layers: their contents are dropped, the buffers kept. (Fields

@@ -86,7 +86,6 @@ thread_local! {
     static HELPER: RefCell<Option<Helper>> = const { RefCell::new(None) };
     /// In the helper: the job it runs (a newer one replaces it).
     static RULES: RefCell<Option<Rc<RefCell<RulesJob>>>> = const { RefCell::new(None) };
-    static RULES_ID: Cell<u32> = const { Cell::new(0) };
     /// In the helper: batches handed on and not yet acknowledged.
     static IN_FLIGHT: Cell<u32> = const { Cell::new(0) };
     /// In the helper: wakes the reading loop waiting for room (see [`room`]).
@@ -98,6 +97,11 @@ thread_local! {
 /// and that a cancel stops the reading within a few mebibytes.
 const WINDOW: u32 = 4;
 
+/// In the helper: the job it runs now, if any.
+fn current() -> Option<u32> {
+    RULES.with(|r| r.borrow().as_ref().map(|j| j.borrow().id))
+}
+
 /// True in the helper.
 pub fn is_helper() -> bool {
     scope().name() == HELPER_NAME
@@ -107,6 +111,13 @@ fn get(obj: &JsValue, key: &str) -> Option<JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
         .ok()
         .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+/// The job a message between the worker and its helper is about.
+fn job_id(data: &JsValue) -> Option<u32> {
+    get(data, KEY_RULES)
+        .and_then(|v| v.as_f64())
+        .map(|f| f as u32)
 }
 
 fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
@@ -212,10 +223,7 @@ fn helper_failed() {
 /// A message from the helper: a slice with its levels, a read failure, or the end.
 fn from_helper(ev: MessageEvent) {
     let data = ev.data();
-    let Some(id) = get(&data, KEY_RULES)
-        .and_then(|v| v.as_f64())
-        .map(|f| f as u32)
-    else {
+    let Some(id) = job_id(&data) else {
         return;
     };
     let Some(job) = OPEN.with(|o| {
@@ -290,21 +298,18 @@ fn post_to_main(msg: &JsValue, transfer: Option<&Array>) {
 /// A message from the main worker: a file to read, or stop.
 pub fn to_helper(ev: MessageEvent) {
     let data = ev.data();
-    let Some(id) = get(&data, KEY_RULES)
-        .and_then(|v| v.as_f64())
-        .map(|f| f as u32)
-    else {
+    let Some(id) = job_id(&data) else {
         return;
     };
     if get(&data, KEY_ACK).is_some() {
-        if RULES_ID.with(Cell::get) == id {
+        if current() == Some(id) {
             IN_FLIGHT.with(|n| n.set(n.get().saturating_sub(1)));
             wake();
         }
         return;
     }
     if get(&data, KEY_STOP).is_some() {
-        if RULES_ID.with(Cell::get) == id {
+        if current() == Some(id) {
             RULES.with(|r| {
                 if let Some(j) = r.borrow().as_ref() {
                     j.borrow_mut().stop();
@@ -318,7 +323,6 @@ pub fn to_helper(ev: MessageEvent) {
         return;
     };
     let job = Rc::new(RefCell::new(RulesJob::new(id)));
-    RULES_ID.with(|c| c.set(id));
     RULES.with(|r| *r.borrow_mut() = Some(job.clone()));
     IN_FLIGHT.with(|n| n.set(0));
     // A loop of an older file waiting for room wakes, sees it was replaced, and ends.
@@ -335,10 +339,7 @@ fn wake() {
 /// Waits until fewer than [`WINDOW`] batches wait in the main worker's queue (or the loop
 /// should stop: a stop, a newer file).
 async fn room(id: u32, job: &Rc<RefCell<RulesJob>>) {
-    while IN_FLIGHT.with(Cell::get) >= WINDOW
-        && RULES_ID.with(Cell::get) == id
-        && !job.borrow().stopped()
-    {
+    while IN_FLIGHT.with(Cell::get) >= WINDOW && current() == Some(id) && !job.borrow().stopped() {
         let woken = js_sys::Promise::new(&mut |resolve, _| {
             WAKE.with(|w| *w.borrow_mut() = Some(resolve));
         });
@@ -357,7 +358,7 @@ async fn read_rules(id: u32, file: File, job: Rc<RefCell<RulesJob>>) {
     let mut ended = false;
     while !job.borrow().stopped() {
         room(id, &job).await;
-        if RULES_ID.with(Cell::get) != id {
+        if current() != Some(id) {
             let _ = reader.cancel();
             return;
         }
@@ -382,7 +383,7 @@ async fn read_rules(id: u32, file: File, job: Rc<RefCell<RulesJob>>) {
                 return;
             }
         };
-        if RULES_ID.with(Cell::get) != id {
+        if current() != Some(id) {
             let _ = reader.cancel();
             return;
         }
